@@ -1,0 +1,5 @@
+import sys
+
+from snnlib.cli import main
+
+sys.exit(main())

@@ -1,0 +1,189 @@
+"""Network configuration: :class:`SNNConfig` and its validation.
+
+Every bad value is refused here, once, with a message that names the field, the value
+and what is expected. Times are in **seconds**; ``sigma`` and ``d_max`` are in **steps**
+of width ``dt`` (MODEL.md §1–2).
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+DELAY_KINDS = ("none", "fixed", "synaptic", "axonal")
+REC_DELAY_KINDS = ("none", "synaptic", "axonal")
+FEEDBACK_KINDS = ("symmetric", "random")
+DECAY_KINDS = ("exact", "euler")
+SURROGATE_KINDS = ("triangle", "fast_sigmoid")
+KERNEL_KINDS = ("centered", "causal")
+DTYPES = ("float32", "float64")
+
+
+@dataclass(frozen=True)
+class SNNConfig:
+    """Everything that defines a network and its learning rule (not the optimiser).
+
+    Sizes
+        n_in: M input channels; n_hidden: N LIF neurons; n_out: K classes.
+    Delays (MODEL.md §2)
+        delays: input→hidden delays, one of ``none | fixed | synaptic | axonal``.
+        recurrent: add hidden→hidden weights ``W_rec`` (one-step transmission).
+        rec_delays: recurrent delays, ``none | synaptic | axonal`` (needs ``recurrent``).
+        d_max: largest integer delay, in steps (default 25 = 250 ms at 10 ms bins).
+        sigma: width of the Gaussian spike representation, in steps (MODEL.md §6).
+        kernel: ``centered`` (the exact rule, needs a lag of ``ceil(3 sigma)`` steps online)
+            or ``causal`` (an option, not the reference: only the half of the kernel that
+            lies in the past, so no lag; clearly an approximation).
+    Neurons (MODEL.md §3)
+        tau_mem, tau_out: membrane and readout time constants, seconds.
+        dt: step width, seconds. threshold: firing threshold ϑ (dimensionless).
+        decay: ``exact`` (α = exp(−dt/τ)) or ``euler`` (α = 1 − dt/τ, for comparison only).
+    Learning rule (MODEL.md §4–5)
+        gamma: height of the pseudo-derivative ψ; surrogate: its shape.
+        feedback: ``symmetric`` (B = W_out) or ``random`` (fixed random B).
+        loss_start: first step of the loss window 𝒲 (𝒲 = steps loss_start … T−1).
+    Other
+        sparsity: fraction of input connections removed by a fixed mask (0 = dense).
+        weight_scale: initial input weights are drawn with std weight_scale / sqrt(M · density).
+        seed: seeds the parameters, the mask and the random feedback.
+        dtype: ``float32`` (speed) or ``float64`` (exactness).
+    """
+
+    n_in: int
+    n_hidden: int
+    n_out: int
+    delays: str = "synaptic"
+    recurrent: bool = False
+    rec_delays: str = "none"
+    d_max: int = 25
+    sigma: float = 1.0
+    kernel: str = "centered"
+    tau_mem: float = 0.02
+    tau_out: float = 0.02
+    dt: float = 0.01
+    threshold: float = 1.0
+    decay: str = "exact"
+    gamma: float = 0.3
+    surrogate: str = "triangle"
+    feedback: str = "symmetric"
+    loss_start: int = 0
+    sparsity: float = 0.0
+    weight_scale: float = 3.0
+    seed: int = 0
+    dtype: str = "float32"
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+    # -- derived quantities (MODEL.md §3) -------------------------------------------
+    @property
+    def alpha(self) -> float:
+        """Membrane decay per step, α."""
+        return decay_factor(self.tau_mem, self.dt, self.decay)
+
+    @property
+    def kappa(self) -> float:
+        """Readout decay per step, κ."""
+        return decay_factor(self.tau_out, self.dt, self.decay)
+
+    @property
+    def w(self) -> int:
+        """Half-width of the truncated Gaussian, ``ceil(3 sigma)`` steps (MODEL.md §6)."""
+        return int(math.ceil(3.0 * self.sigma))
+
+    @property
+    def lag(self) -> int:
+        """Steps by which an online learner's delay traces run behind the forward pass."""
+        return self.w if self.kernel == "centered" else 0
+
+    @property
+    def np_dtype(self) -> np.dtype:
+        return np.dtype(self.dtype)
+
+    @property
+    def learns_delays(self) -> bool:
+        return self.delays in ("synaptic", "axonal")
+
+    def replace(self, **changes) -> "SNNConfig":
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def decay_factor(tau: float, dt: float, decay: str = "exact") -> float:
+    """Per-step decay of a leaky integrator with time constant ``tau`` (s) at step ``dt`` (s)."""
+    if decay == "exact":
+        return math.exp(-dt / tau)
+    return 1.0 - dt / tau
+
+
+def _validate(c: SNNConfig) -> None:
+    def need(ok: bool, message: str) -> None:
+        if not ok:
+            raise ValueError(message)
+
+    for name in ("n_in", "n_hidden", "n_out"):
+        value = getattr(c, name)
+        need(isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1,
+             f"{name} must be a positive integer, got {value!r}")
+    need(c.n_out >= 2, f"n_out must be at least 2 classes, got {c.n_out}")
+    _choice("delays", c.delays, DELAY_KINDS)
+    _choice("rec_delays", c.rec_delays, REC_DELAY_KINDS)
+    _choice("feedback", c.feedback, FEEDBACK_KINDS)
+    _choice("decay", c.decay, DECAY_KINDS)
+    _choice("surrogate", c.surrogate, SURROGATE_KINDS)
+    _choice("kernel", c.kernel, KERNEL_KINDS)
+    _choice("dtype", str(c.dtype), DTYPES)
+    need(isinstance(c.recurrent, (bool, np.bool_)), f"recurrent must be True or False, got {c.recurrent!r}")
+    need(c.recurrent or c.rec_delays == "none",
+         f"rec_delays={c.rec_delays!r} needs recurrent=True (a feedforward network has no recurrent delays)")
+    need(isinstance(c.d_max, (int, np.integer)) and not isinstance(c.d_max, bool) and c.d_max >= 0,
+         f"d_max must be an integer number of steps >= 0, got {c.d_max!r}")
+    for name in ("sigma", "tau_mem", "tau_out", "dt", "threshold", "gamma", "weight_scale"):
+        value = getattr(c, name)
+        need(isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
+             and math.isfinite(value) and value > 0,
+             f"{name} must be a finite number > 0, got {value!r}")
+    if c.decay == "euler":
+        for name in ("tau_mem", "tau_out"):
+            need(getattr(c, name) > c.dt,
+                 f"Euler decay needs {name} > dt (else α = 1 − dt/τ ≤ 0); got {name}={getattr(c, name)}, "
+                 f"dt={c.dt}")
+    need(isinstance(c.loss_start, (int, np.integer)) and c.loss_start >= 0,
+         f"loss_start must be an integer step >= 0, got {c.loss_start!r}")
+    need(isinstance(c.sparsity, (int, float, np.floating)) and 0.0 <= c.sparsity < 1.0,
+         f"sparsity must be a fraction in [0, 1), got {c.sparsity!r}")
+    need(isinstance(c.seed, (int, np.integer)) and not isinstance(c.seed, bool) and c.seed >= 0,
+         f"seed must be an integer >= 0, got {c.seed!r}")
+
+
+def _choice(name: str, value, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(allowed)}")
+
+
+def input_mask(config: SNNConfig) -> np.ndarray | None:
+    """The fixed binary sparsity mask of ``W_in`` (N, M), or ``None`` for a dense layer.
+
+    Drawn from ``config.seed``, so the same configuration always yields the same mask.
+    Exactly ``round(sparsity · N · M)`` connections are removed. Read-only.
+    """
+    if config.sparsity == 0:
+        return None
+    return _mask(config.n_hidden, config.n_in, float(config.sparsity), int(config.seed))
+
+
+@lru_cache(maxsize=16)
+def _mask(n: int, m: int, sparsity: float, seed: int) -> np.ndarray:
+    rng = np.random.default_rng([seed, 0x5EED_0A5C])
+    n_off = int(round(sparsity * n * m))
+    flat = np.ones(n * m, dtype=bool)
+    flat[rng.permutation(n * m)[:n_off]] = False
+    mask = flat.reshape(n, m)
+    mask.setflags(write=False)
+    return mask

@@ -1,0 +1,252 @@
+"""The forward pass: whole sequences (batched) and one step at a time (streaming).
+
+MODEL.md §1–4. Shapes are batch-major: x (B, T, M), hidden (B, T, N), readout (B, T, K).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from snnlib.config import SNNConfig, input_mask
+from snnlib.delays import SpikeRing, delayed_current, integer_delay
+from snnlib.neurons import LIFState, lif_step, softmax
+from snnlib.validation import check_input, check_labels, check_params, param_shapes
+
+
+# ----------------------------------------------------------------------------- parameters
+def init_params(config: SNNConfig) -> dict[str, np.ndarray]:
+    """Fresh parameters for ``config``, drawn from ``config.seed``.
+
+    Keys (MODEL.md §2–3): ``W_in (N, M)``; ``D_in`` (N, M) for synaptic and fixed delays,
+    (M,) for axonal, absent for ``delays="none"``; ``W_rec (N, N)`` and ``D_rec`` (N, N) or
+    (N,) when recurrent; ``W_out (K, N)``; ``b_out (K,)``. Delays are in steps, uniform in
+    [0, d_max] (integers for fixed delays); masked input weights are zero.
+    """
+    rng = np.random.default_rng(config.seed)
+    N, M, K = config.n_hidden, config.n_in, config.n_out
+    dtype = config.np_dtype
+    mask = input_mask(config)
+    density = 1.0 - config.sparsity
+    params: dict[str, np.ndarray] = {}
+    W_in = rng.normal(0.0, config.weight_scale / np.sqrt(M * density), size=(N, M))
+    params["W_in"] = W_in if mask is None else W_in * mask
+    shapes = param_shapes(config)
+    if "D_in" in shapes:
+        D = rng.uniform(0.0, config.d_max, size=shapes["D_in"])
+        params["D_in"] = np.round(D) if config.delays == "fixed" else D
+    if config.recurrent:
+        params["W_rec"] = rng.normal(0.0, 1.0 / np.sqrt(N), size=(N, N))
+        if "D_rec" in shapes:
+            params["D_rec"] = rng.uniform(0.0, config.d_max, size=shapes["D_rec"])
+    params["W_out"] = rng.normal(0.0, 1.0 / np.sqrt(N), size=(K, N))
+    params["b_out"] = np.zeros(K)
+    return {key: value.astype(dtype) for key, value in params.items()}
+
+
+def feedback_matrix(config: SNNConfig, params: dict) -> np.ndarray:
+    """B (K, N) that carries the readout error to the hidden layer (MODEL.md §5, factor 3)."""
+    if config.feedback == "symmetric":
+        return params["W_out"]
+    return _random_feedback(config.n_out, config.n_hidden, config.seed, config.dtype)
+
+
+@lru_cache(maxsize=16)
+def _random_feedback(K: int, N: int, seed: int, dtype: str) -> np.ndarray:
+    B = np.random.default_rng([seed, 0xFEED]).normal(0.0, 1.0 / np.sqrt(N), size=(K, N)).astype(dtype)
+    B.setflags(write=False)
+    return B
+
+
+def effective_input_weights(config: SNNConfig, params: dict) -> np.ndarray:
+    """W_in with the sparsity mask applied (a masked connection carries nothing)."""
+    mask = input_mask(config)
+    return params["W_in"] if mask is None else params["W_in"] * mask
+
+
+def input_delays(config: SNNConfig, params: dict) -> np.ndarray | None:
+    """Integer input delays: None, (M,) axonal or (N, M) synaptic/fixed."""
+    return None if config.delays == "none" else integer_delay(params["D_in"], config.d_max)
+
+
+def recurrent_delays(config: SNNConfig, params: dict) -> np.ndarray:
+    """Integer recurrent delays on top of the one-step transmission: (N, N), (N,) or zeros (N,)."""
+    if config.rec_delays == "none":
+        return np.zeros(config.n_hidden, dtype=np.int64)
+    return integer_delay(params["D_rec"], config.d_max)
+
+
+# ----------------------------------------------------------------------------- whole sequences
+@dataclass
+class ForwardResult:
+    """Everything the forward pass computed, batch-major.
+
+    v, z: (B, T, N) membrane potentials and spikes; y: (B, T, K) readout; probs: (B, T, K)
+    per-step softmax π; current_in: (B, T, N) the delayed input current.
+    """
+
+    v: np.ndarray
+    z: np.ndarray
+    y: np.ndarray
+    probs: np.ndarray
+    current_in: np.ndarray
+
+
+def forward(config: SNNConfig, params: dict, x) -> ForwardResult:
+    """Run the network on a batch ``x`` (B, T, M) of spike counts (MODEL.md §3)."""
+    check_params(config, params)
+    x = check_input(config, x)
+    return _forward(config, params, x)
+
+
+def _forward(config: SNNConfig, params: dict, x: np.ndarray) -> ForwardResult:
+    B, T, _ = x.shape
+    N = config.n_hidden
+    alpha, kappa, theta = config.alpha, config.kappa, config.threshold
+    current_in = delayed_current(x, effective_input_weights(config, params), input_delays(config, params))
+    v = np.zeros((B, T, N), dtype=x.dtype)
+    z = np.zeros_like(v)
+    state = LIFState(np.zeros((B, N), x.dtype), np.zeros((B, N), x.dtype))
+    rec = _RecurrentInput(config, params, z) if config.recurrent else None
+    for t in range(T):
+        current = current_in[:, t] if rec is None else current_in[:, t] + rec.current(t)
+        state = lif_step(current, state, alpha, theta)
+        v[:, t], z[:, t] = state
+    drive = z @ params["W_out"].T + params["b_out"]
+    y = np.empty_like(drive)
+    acc = np.zeros((B, config.n_out), dtype=x.dtype)
+    for t in range(T):
+        acc = kappa * acc + drive[:, t]
+        y[:, t] = acc
+    return ForwardResult(v=v, z=z, y=y, probs=softmax(y), current_in=current_in)
+
+
+class _RecurrentInput:
+    """``Σ_k W_rec[j, k] z[k, t − 1 − d_rec[j, k]]`` read from the spikes computed so far."""
+
+    def __init__(self, config: SNNConfig, params: dict, z: np.ndarray):
+        self.z = z
+        self.W = params["W_rec"]
+        d = recurrent_delays(config, params)
+        if d.ndim == 1:
+            self.groups = [(int(k), np.where(d == k, 1.0, 0.0).astype(z.dtype)[None, :] * self.W)
+                           for k in np.unique(d)]
+        else:
+            self.groups = [(int(k), np.where(d == k, self.W, 0)) for k in np.unique(d)]
+
+    def current(self, t: int) -> np.ndarray:
+        out = 0.0
+        for k, W in self.groups:
+            if t - 1 - k >= 0:
+                out = out + self.z[:, t - 1 - k] @ W.T
+        return out
+
+
+# ----------------------------------------------------------------------------- loss
+def loss_window(config: SNNConfig, T: int) -> np.ndarray:
+    """(T,) 0/1 weights of the loss window 𝒲 (MODEL.md §4)."""
+    window = np.zeros(T)
+    window[config.loss_start:] = 1.0
+    return window
+
+
+def output_error(config: SNNConfig, probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """(B, T, K) ``(π − onehot(c)) / |𝒲|`` inside the window, 0 outside: ∂E/∂y per sample."""
+    B, T, K = probs.shape
+    window = loss_window(config, T)
+    err = probs.copy()
+    err[np.arange(B), :, labels] -= 1.0
+    return err * (window / window.sum())[None, :, None]
+
+
+def cross_entropy(config: SNNConfig, probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """(B,) per-sample loss ``E = (1/|𝒲|) Σ_{t∈𝒲} −log π[c, t]``."""
+    B, T, _ = probs.shape
+    window = loss_window(config, T)
+    p_true = probs[np.arange(B), :, labels]  # (B, T)
+    return -(np.log(np.maximum(p_true, np.finfo(probs.dtype).tiny)) * window).sum(1) / window.sum()
+
+
+def predict(config: SNNConfig, probs: np.ndarray) -> np.ndarray:
+    """(B,) ``argmax_k Σ_{t∈𝒲} π[k, t]``."""
+    window = loss_window(config, probs.shape[1])
+    return np.argmax((probs * window[None, :, None]).sum(1), axis=1)
+
+
+def evaluate(config: SNNConfig, params: dict, x, labels) -> tuple[float, float]:
+    """(mean loss, accuracy as a fraction) of a batch."""
+    out = forward(config, params, x)
+    labels = check_labels(config, labels, out.z.shape[0])
+    return float(cross_entropy(config, out.probs, labels).mean()), float(
+        np.mean(predict(config, out.probs) == labels))
+
+
+# ----------------------------------------------------------------------------- streaming
+@dataclass
+class StepOutput:
+    """What one streaming step computed. v, z: (B, N); y, probs: (B, K);
+    x_in: the delayed input the neurons saw, (B, N, M) synaptic or (B, M) otherwise;
+    x_rec: the delayed recurrent spikes, (B, N, N) or (B, N), or None."""
+
+    v: np.ndarray
+    z: np.ndarray
+    y: np.ndarray
+    probs: np.ndarray
+    x_in: np.ndarray
+    x_rec: np.ndarray | None
+
+
+class StreamingNetwork:
+    """The network advanced one step at a time, with ring buffers holding delayed spikes.
+
+    Parameters are read from ``params`` at every step, so an optimiser that replaces
+    ``params[key]`` mid-sequence changes the network from the next step on.
+    Ring depths: ``d_max + 1 + extra`` for the inputs, ``d_max + 2 + extra`` for the hidden
+    spikes (the extra steps serve learners that read further back).
+    """
+
+    def __init__(self, config: SNNConfig, params: dict, batch: int, extra_depth: int = 0):
+        check_params(config, params)
+        self.config, self.params, self.batch = config, params, batch
+        dtype = config.np_dtype
+        N = config.n_hidden
+        self.in_ring = SpikeRing(config.d_max + 1 + extra_depth, batch, config.n_in, dtype)
+        # recurrent source r[t] = z[t − 1]: pushed at the start of step t
+        self.rec_ring = SpikeRing(config.d_max + 1 + extra_depth, batch, N, dtype) if config.recurrent else None
+        self.state = LIFState(np.zeros((batch, N), dtype), np.zeros((batch, N), dtype))
+        self.y = np.zeros((batch, config.n_out), dtype)
+        self.t = 0
+
+    def step(self, x_t) -> StepOutput:
+        """Advance by one step with input ``x_t`` (B, M) of spike counts."""
+        c, p = self.config, self.params
+        x_t = np.asarray(x_t, dtype=c.np_dtype)
+        if x_t.shape != (self.batch, c.n_in):
+            raise ValueError(f"x_t must have shape (B, M) = ({self.batch}, {c.n_in}), got {x_t.shape}")
+        self.in_ring.push(x_t)
+        W_in = effective_input_weights(c, p)
+        d = input_delays(c, p)
+        if d is None:
+            x_in = self.in_ring.read(0)
+            current = x_in @ W_in.T
+        elif d.ndim == 1:
+            x_in = self.in_ring.gather_axonal(d)
+            current = x_in @ W_in.T
+        else:
+            x_in = self.in_ring.gather(d)
+            current = np.einsum("bjp,jp->bj", x_in, W_in)
+        x_rec = None
+        if c.recurrent:
+            self.rec_ring.push(self.state.z)
+            d_rec = recurrent_delays(c, p)
+            if d_rec.ndim == 1:
+                x_rec = self.rec_ring.gather_axonal(d_rec)
+                current = current + x_rec @ p["W_rec"].T
+            else:
+                x_rec = self.rec_ring.gather(d_rec)
+                current = current + np.einsum("bjk,jk->bj", x_rec, p["W_rec"])
+        self.state = lif_step(current, self.state, c.alpha, c.threshold)
+        self.y = c.kappa * self.y + self.state.z @ p["W_out"].T + p["b_out"]
+        self.t += 1
+        return StepOutput(self.state.v, self.state.z, self.y, softmax(self.y), x_in, x_rec)
