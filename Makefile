@@ -1,0 +1,58 @@
+# snnlib — every target creates the virtual environment .venv on first use.
+# Needs only Python >= 3.10 with venv and pip (and make).
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: help lab test test-fast test-notebooks test-browser student figures demo bench clean
+
+help:
+	@echo "make lab            open the course in JupyterLab (127.0.0.1, token authentication)"
+	@echo "make test           run every test (library, data, notebooks in fast mode)"
+	@echo "make test-fast      library tests only (no notebook execution)"
+	@echo "make test-notebooks execute the course notebooks under nbval (SNNLIB_FAST=1)"
+	@echo "make test-browser   drive the course in headless Chromium (needs Debian's chromium)"
+	@echo "make student        write the student edition (no solutions) into build/student/"
+	@echo "make figures        regenerate the README's figures into figures/"
+	@echo "make demo           headless end-to-end demo; saves figures/demo_coincidence.png"
+	@echo "make bench          print the engine benchmark"
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip >/dev/null
+	$(PY) -m pip install -e '.[notebooks,test]'
+	touch $(STAMP)
+
+lab: $(STAMP)
+	JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter $(VENV)/bin/jupyter lab --ip=127.0.0.1 \
+		--ServerApp.root_dir=$(CURDIR) notebooks/00_setup_check.py
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not notebooks and not browser"
+
+test-notebooks: $(STAMP)
+	SNNLIB_FAST=1 $(PY) -m pytest tests/test_notebooks.py
+
+test-browser: $(STAMP)
+	$(PY) -m pip install -e '.[browser]' >/dev/null
+	$(PY) -m pytest -m browser --run-browser tests/test_browser.py
+
+student: $(STAMP)
+	$(PY) -m snnlib course student --out build/student
+
+figures: $(STAMP)
+	$(PY) -m snnlib demo --out figures
+
+demo: $(STAMP)
+	$(PY) -m snnlib demo --out figures
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_engine.py
+
+clean:
+	rm -rf build .pytest_cache
