@@ -1,0 +1,161 @@
+"""``python -m snnlib data ...``: download the published datasets, make offline ones, describe a file.
+
+    python -m snnlib data download shd [--dir DIR] [--base-url URL]
+    python -m snnlib data make delay-task --out DIR [--seed 0] [--train N] [--channels C] [--classes K]
+    python -m snnlib data make fsdd --out DIR [--channels 700] [--split official|speaker] [--workers N]
+    python -m snnlib data info FILE
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from snnlib.data.download import download
+from snnlib.data.reader import open_dataset
+from snnlib.data.schema import PUBLISHED
+from snnlib.data.synthetic import MAKERS
+
+_FSDD = "fsdd"
+
+
+def register(subparsers) -> None:
+    """Add the ``data`` command and its sub-commands to the top-level parser's ``subparsers``."""
+    parser = subparsers.add_parser("data", help="download, generate and inspect spike datasets")
+    commands = parser.add_subparsers(dest="data_command", metavar="ACTION")
+    commands.required = True
+
+    get = commands.add_parser("download", help="download and verify SHD or SSC from the authors' site")
+    get.add_argument("name", choices=sorted(PUBLISHED))
+    get.add_argument("--dir", type=Path, default=None,
+                     help="destination folder (default: $SNNLIB_DATA, else ~/.cache/snnlib)")
+    get.add_argument("--base-url", default=None,
+                     help="address serving the .h5.gz files and md5sums.txt (default: $SNNLIB_DATA_URL, else the "
+                          "Zenke lab site, then its mirror)")
+    get.add_argument("--keep-archive", action="store_true", help="keep the verified .h5.gz files")
+    get.add_argument("--no-progress", action="store_true", help="no progress bar")
+    get.set_defaults(func=_download)
+
+    make = commands.add_parser("make", help="write an offline dataset in the SHD schema")
+    make.add_argument("name", choices=sorted(MAKERS) + [_FSDD])
+    make.add_argument("--out", type=Path, required=True, help="output folder")
+    make.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
+    make.add_argument("--train", type=int, default=None, help="training samples")
+    make.add_argument("--valid", type=int, default=None, help="validation samples (0: no validation file)")
+    make.add_argument("--test", type=int, default=None, help="test samples")
+    make.add_argument("--channels", type=int, default=None,
+                      help="input channels (default: 700 for shd-like and fsdd, 20 delay-task, 50 randman)")
+    make.add_argument("--classes", type=int, default=None, help="classes (not for fsdd)")
+    make.add_argument("--split", choices=("official", "speaker"), default="official",
+                      help="fsdd only: the official split or leave-one-speaker-out")
+    make.add_argument("--workers", type=int, default=None,
+                      help="fsdd only: parallel encoder processes (default: the encoder's choice)")
+    make.add_argument("--source", type=Path, default=None,
+                      help="fsdd only: folder with the FSDD recordings (default: ../shared/data/fsdd)")
+    make.set_defaults(func=_make)
+
+    info = commands.add_parser("info", help="describe an SHD-schema file")
+    info.add_argument("file", type=Path)
+    info.add_argument("--limit", type=int, default=None, help="scan only the first N samples")
+    info.set_defaults(func=_info)
+
+
+def _download(args: argparse.Namespace) -> int:
+    paths = download(args.name, args.dir, base_url=args.base_url, keep_archive=args.keep_archive,
+                     progress=False if args.no_progress else None)
+    for split, path in paths.items():
+        print(f"{args.name} {split}: {path}")
+    return 0
+
+
+def _make(args: argparse.Namespace) -> int:
+    if args.name == _FSDD:
+        return _make_fsdd(args)
+    options = {"n_train": args.train, "n_valid": args.valid, "n_test": args.test, "n_channels": args.channels,
+               "n_classes": args.classes, "seed": args.seed}
+    paths = MAKERS[args.name](args.out, **{k: v for k, v in options.items() if v is not None})
+    for part, path in paths.items():
+        print(f"{args.name} {part}: {path}")
+    return 0
+
+
+def _make_fsdd(args: argparse.Namespace) -> int:
+    try:
+        fsdd = importlib.import_module("snnlib.audio.fsdd")
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("snnlib"):
+            raise
+        print("error: fsdd needs snnlib.audio.fsdd, which this installation does not have", file=sys.stderr)
+        return 1
+    unsupported = [f"--{k}" for k in ("train", "valid", "test", "classes") if getattr(args, k) is not None]
+    if unsupported:
+        print(f"error: fsdd takes its samples and classes from the recordings; drop {' '.join(unsupported)}",
+              file=sys.stderr)
+        return 2
+    source = args.source if args.source is not None else _default_fsdd_source()
+    options = dict(channels=700 if args.channels is None else args.channels, split=args.split,
+                   workers=args.workers, source=source)
+    if args.seed is not None:
+        options["seed"] = args.seed
+    result = fsdd.make_fsdd(args.out, **options)
+    for path in (result.values() if isinstance(result, dict) else result or []):
+        print(f"fsdd: {path}")
+    return 0
+
+
+def _default_fsdd_source() -> Path:
+    """``../shared/data/fsdd`` relative to the working directory if it exists, else relative to the repository."""
+    here = Path.cwd() / ".." / "shared" / "data" / "fsdd"
+    if here.is_dir():
+        return here.resolve()
+    return (Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "fsdd").resolve()
+
+
+def _info(args: argparse.Namespace) -> int:
+    with open_dataset(args.file) as ds:
+        n = len(ds) if args.limit is None else min(len(ds), max(args.limit, 0))
+        counts = np.zeros(n, dtype=np.int64)
+        last = np.zeros(n)
+        used = np.zeros(ds.n_channels, dtype=bool)
+        for i in tqdm(range(n), desc="scanning", unit="sample", disable=not sys.stderr.isatty(), leave=False):
+            times, units, _ = ds[i]
+            counts[i] = len(times)
+            last[i] = times[-1] if len(times) else 0.0
+            used[units] = True
+        labels = ds.labels
+        print(f"file:       {ds.path}")
+        print(f"samples:    {len(ds)}" + (f" (scanned the first {n})" if n < len(ds) else "")
+              + _published_note(ds.path.name, len(ds), ds.n_classes))
+        print(f"channels:   {ds.n_channels} declared, {int(used.sum())} used"
+              + (f" (units {int(np.argmax(used))}..{ds.n_channels - 1 - int(np.argmax(used[::-1]))})"
+                 if used.any() else ""))
+        print(f"speakers:   {len(np.unique(ds.speakers))}")
+        print(f"classes:    {ds.n_classes}")
+        per_class = np.bincount(labels, minlength=ds.n_classes)
+        for c, name in enumerate(ds.class_names):
+            print(f"  {c:3d} {name!s:<20} {per_class[c]} samples")
+        if n:
+            print(f"spikes per sample: mean {counts.mean():.1f}, median {np.median(counts):.0f}, "
+                  f"min {counts.min()}, max {counts.max()}; empty samples: {int((counts == 0).sum())}")
+            print(f"duration (last spike, s): mean {last.mean():.3f}, min {last.min():.3f}, max {last.max():.3f}")
+        if ds.meta_info:
+            print(f"meta_info:  {', '.join(sorted(ds.meta_info))}")
+        extra = sorted(k for k in ds.attrs if k != "n_channels")
+        if extra:
+            print(f"attributes: {', '.join(extra)}")
+    return 0
+
+
+def _published_note(filename: str, n_samples: int, n_classes: int) -> str:
+    """For a published file name (shd_train.h5, ...), say whether its size matches the publication."""
+    for info in PUBLISHED.values():
+        for split, expected in info.splits.items():
+            if filename == info.filename(split):
+                if (n_samples, n_classes) == (expected, info.n_classes):
+                    return f" (as published: {expected} samples, {info.n_classes} classes)"
+                return f" (note: the published {filename} has {expected} samples and {info.n_classes} classes)"
+    return ""

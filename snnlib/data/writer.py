@@ -1,0 +1,171 @@
+"""Writing files in the SHD schema (see :mod:`snnlib.data.schema`), atomically.
+
+The offline datasets and the audio encoder write through :func:`write_dataset`, so everything the course uses is read
+by the same reader as the published SHD and SSC files.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from snnlib.data.schema import (
+    DEFAULT_CHANNELS,
+    KEYS,
+    LABELS,
+    MAX_CHANNELS,
+    META_INFO,
+    SPEAKER,
+    TIMES,
+    UNITS,
+    DataError,
+    check_label,
+    check_sample,
+    is_count,
+)
+
+# Samples are written in blocks of this many: one HDF5 call per block instead of one per sample.
+_BLOCK = 512
+# Largest finite float16 (spike times are stored as float16 seconds, as in the published files).
+_FLOAT16_MAX = float(np.finfo(np.float16).max)
+
+
+def write_dataset(
+    path,
+    samples: Iterable,
+    labels: Sequence[int],
+    class_names: Sequence[str],
+    speakers: Sequence[int],
+    *,
+    meta_info: Mapping[str, object] | None = None,
+    n_channels: int = DEFAULT_CHANNELS,
+    attrs: Mapping[str, object] | None = None,
+) -> Path:
+    """Write spike samples to an HDF5 file in the SHD schema.
+
+    The file is written under a temporary name in the same folder and renamed to ``path`` only when complete, so an
+    error (or an interruption) never leaves a half-written file at ``path``.
+
+    Args:
+        path: destination ``.h5`` file; its folder is created if needed; an existing file is replaced.
+        samples: N pairs ``(times, units)``: (S,) times in seconds (sorted, finite, >= 0; stored as float16, i.e.
+            rounded to about 0.05 % of their value) and (S,) integer channels ``0 <= unit < n_channels``. S may be 0.
+            Any iterable, consumed once (a generator keeps memory flat for large files).
+        labels: (N,) class index of each sample, ``0 <= label < len(class_names)``.
+        class_names: names of the classes, stored as UTF-8 bytes in ``extra/keys``.
+        speakers: (N,) integer speaker id of each sample (``extra/speaker``).
+        meta_info: optional arrays stored under ``extra/meta_info/NAME`` (SHD: gender, age, body_height per speaker).
+        n_channels: input channels, stored as the file attribute ``n_channels`` (at most 65536: units are uint16).
+        attrs: optional extra file attributes (numbers, strings or arrays), e.g. a generator's parameters.
+
+    Returns:
+        ``path`` as a :class:`~pathlib.Path`.
+
+    Raises:
+        DataError: a sample, label, speaker or argument breaks the schema; the message names the sample index.
+    """
+    path = Path(path)
+    name = path.name
+    labels = _integer_array(labels, "labels", name)
+    speakers = _integer_array(speakers, "speakers", name)
+    n = len(labels)
+    if len(speakers) != n:
+        raise DataError(f"{name}: {n} labels but {len(speakers)} speakers; give one speaker id per sample")
+    if not is_count(n_channels, 1, MAX_CHANNELS):
+        raise DataError(f"{name}: n_channels is {n_channels!r}; expected an integer in 1..{MAX_CHANNELS}")
+    keys = [c.encode("utf-8") if isinstance(c, str) else bytes(c) for c in class_names]
+    if not keys:
+        raise DataError(f"{name}: class_names is empty; give one name per class")
+    bad = (labels < 0) | (labels >= len(keys))
+    if bad.any():
+        i = int(np.argmax(bad))
+        check_label(labels[i], len(keys), f"{name}, sample {i}")
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        with h5py.File(tmp, "w") as f:
+            f.attrs["n_channels"] = int(n_channels)
+            for key, value in (attrs or {}).items():
+                f.attrs[key] = value
+            f.create_dataset(LABELS, data=labels.astype(np.uint8 if len(keys) <= 256 else np.uint16))
+            f.create_dataset(SPEAKER, data=speakers.astype(_smallest_int(speakers)))
+            f.create_dataset(KEYS, data=np.array(keys, dtype=f"S{max(len(k) for k in keys) or 1}"))
+            for key, value in (meta_info or {}).items():
+                f.create_dataset(f"{META_INFO}/{key}", data=_storable(value))
+            _write_spikes(f, samples, n, int(n_channels), name)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _write_spikes(f: h5py.File, samples: Iterable, n: int, n_channels: int, name: str) -> None:
+    times_ds = f.create_dataset(TIMES, (n,), dtype=h5py.vlen_dtype(np.float16))
+    units_ds = f.create_dataset(UNITS, (n,), dtype=h5py.vlen_dtype(np.uint16))
+    block_t = np.empty(_BLOCK, dtype=object)
+    block_u = np.empty(_BLOCK, dtype=object)
+    start = count = 0
+    for i, sample in enumerate(samples):
+        count = i + 1
+        if i >= n:
+            raise DataError(f"{name}: more samples than the {n} labels; give one label per sample")
+        where = f"{name}, sample {i}"
+        try:
+            raw_times, raw_units = sample
+        except (TypeError, ValueError):
+            raise DataError(f"{where}: expected a pair (times, units), got {type(sample).__name__}") from None
+        times, units = check_sample(raw_times, raw_units, n_channels, where)
+        if len(times) and times[-1] > _FLOAT16_MAX:
+            raise DataError(f"{where}: spike time {times[-1]:g} s exceeds the float16 range ({_FLOAT16_MAX:g} s)")
+        block_t[i - start] = times.astype(np.float16)
+        block_u[i - start] = units.astype(np.uint16)
+        if count - start == _BLOCK:
+            _write_block(times_ds, start, block_t)
+            _write_block(units_ds, start, block_u)
+            start = count
+    if count != n:
+        raise DataError(f"{name}: {count} samples but {n} labels; give one label per sample")
+    if start < n:
+        _write_block(times_ds, start, block_t[: n - start])
+        _write_block(units_ds, start, block_u[: n - start])
+
+
+def _write_block(dataset: h5py.Dataset, start: int, block: np.ndarray) -> None:
+    """Write an object array of 1-D arrays to ``dataset[start : start + len(block)]`` in one HDF5 call.
+
+    (The high-level ``dataset[a:b] = block`` would turn a block of equal-length samples into a 2-D array.)
+    """
+    file_space = dataset.id.get_space()
+    file_space.select_hyperslab((start,), (len(block),))
+    dataset.id.write(h5py.h5s.create_simple((len(block),)), file_space, block)
+
+
+def _integer_array(values, what: str, name: str) -> np.ndarray:
+    array = np.asarray(values)
+    if array.ndim != 1:
+        raise DataError(f"{name}: {what} must be a 1-D sequence, got shape {array.shape}")
+    if array.size and array.dtype.kind not in "iu":
+        raise DataError(f"{name}: {what} must be integers, got dtype {array.dtype}")
+    return array.astype(np.int64)
+
+
+def _smallest_int(values: np.ndarray) -> type:
+    if values.size == 0 or (values.min() >= 0 and values.max() < 2**16):
+        return np.uint16
+    return np.int64
+
+
+def _storable(value) -> np.ndarray:
+    """Text becomes UTF-8 bytes (HDF5 has no NumPy unicode type); everything else is stored as given."""
+    array = np.asarray(value)
+    if array.dtype.kind == "U":
+        return np.char.encode(array, "utf-8")
+    return array

@@ -1,0 +1,232 @@
+"""Broken files and bad arguments raise DataError naming the file, the sample and the problem.
+
+The broken files are crafted with h5py directly, so the writer's own checks cannot hide a reader bug.
+"""
+import h5py
+import numpy as np
+import pytest
+
+from snnlib.data import DataError, bin_sample, open_dataset, write_dataset
+
+
+def craft(path, times=None, units=None, labels=(0, 1), keys=(b"a", b"b"), speakers=None, n_channels=None,
+          drop=(), times_dtype=np.float16, units_dtype=np.uint16):
+    """Write an SHD-schema file by hand; each argument can be made wrong on purpose."""
+    times = times if times is not None else [[0.1, 0.2], [0.3]]
+    units = units if units is not None else [[1, 2], [3]]
+    speakers = speakers if speakers is not None else [0] * len(labels)
+    with h5py.File(path, "w") as f:
+        if n_channels is not None:
+            f.attrs["n_channels"] = n_channels
+        for name, rows, dtype in (("spikes/times", times, times_dtype), ("spikes/units", units, units_dtype)):
+            if name in drop:
+                continue
+            ds = f.create_dataset(name, (len(rows),), dtype=h5py.vlen_dtype(dtype))
+            for i, row in enumerate(rows):
+                ds[i] = np.asarray(row, dtype=dtype)
+        for name, data in (("labels", np.asarray(labels)), ("extra/keys", np.array(keys)),
+                           ("extra/speaker", np.asarray(speakers))):
+            if name not in drop:
+                f.create_dataset(name, data=data)
+    return path
+
+
+def test_a_good_crafted_file_reads(tmp_path):
+    with open_dataset(craft(tmp_path / "ok.h5")) as ds:
+        assert ds[0][1].tolist() == [1, 2] and ds.class_names == ["a", "b"]
+
+
+def test_missing_file_names_it_and_says_how_to_get_data(tmp_path):
+    with pytest.raises(DataError, match=r"nope\.h5: no such file.*download"):
+        open_dataset(tmp_path / "nope.h5")
+
+
+def test_directory_is_refused(tmp_path):
+    with pytest.raises(DataError, match="is a directory"):
+        open_dataset(tmp_path)
+
+
+def test_non_hdf5_file(tmp_path):
+    path = tmp_path / "text.h5"
+    path.write_text("this is not HDF5\n")
+    with pytest.raises(DataError, match=r"text\.h5: not a readable HDF5 file"):
+        open_dataset(path)
+
+
+def test_truncated_file(tmp_path):
+    samples = [(np.sort(np.random.default_rng(i).random(500)), np.arange(500) % 700) for i in range(200)]
+    path = write_dataset(tmp_path / "t.h5", samples, [0] * 200, ["a"], [0] * 200)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataError, match=r"t\.h5"):
+        with open_dataset(path) as ds:  # depending on where the cut falls: at open or at a read
+            for _ in ds:
+                pass
+
+
+@pytest.mark.parametrize("missing", ["spikes/times", "spikes/units", "labels", "extra/keys", "extra/speaker"])
+def test_missing_groups(tmp_path, missing):
+    path = craft(tmp_path / "m.h5", drop=(missing,))
+    with pytest.raises(DataError, match=f"missing {missing}"):
+        open_dataset(path)
+
+
+def test_times_of_wrong_dtype(tmp_path):
+    path = craft(tmp_path / "d.h5", times=[[1, 2], [3]], times_dtype=np.int32)
+    with pytest.raises(DataError, match=r"spikes/times holds variable-length int32.*float16 seconds"):
+        open_dataset(path)
+
+
+def test_units_of_wrong_dtype(tmp_path):
+    path = craft(tmp_path / "d.h5", units=[[1.0, 2.0], [3.0]], units_dtype=np.float32)
+    with pytest.raises(DataError, match="spikes/units holds variable-length float32"):
+        open_dataset(path)
+
+
+def test_fixed_size_times_instead_of_variable_length(tmp_path):
+    path = craft(tmp_path / "d.h5", drop=("spikes/times",))
+    with h5py.File(path, "a") as f:
+        f["spikes/times"] = np.zeros((2, 5), np.float16)
+    with pytest.raises(DataError, match="expected a 1-D variable-length array"):
+        open_dataset(path)
+
+
+def test_float_labels(tmp_path):
+    path = craft(tmp_path / "l.h5", labels=np.array([0.0, 1.0]))
+    with pytest.raises(DataError, match="labels has dtype float64"):
+        open_dataset(path)
+
+
+def test_per_sample_arrays_of_different_lengths(tmp_path):
+    path = craft(tmp_path / "n.h5", labels=(0, 1, 1))
+    with pytest.raises(DataError, match=r"labels has shape \(3,\) but spikes/times has 2 samples"):
+        open_dataset(path)
+
+
+def test_bad_n_channels_attribute(tmp_path):
+    with pytest.raises(DataError, match="n_channels"):
+        open_dataset(craft(tmp_path / "c.h5", n_channels=-3))
+
+
+def test_unit_at_channel_count(tmp_path):
+    path = craft(tmp_path / "u.h5", units=[[1, 2], [700]])
+    with open_dataset(path) as ds:
+        ds[0]  # a good sample still reads
+        with pytest.raises(DataError, match=r"u\.h5, sample 1: spikes/units holds 700, at or above the 700 channels"):
+            ds[1]
+
+
+def test_unit_above_declared_channels(tmp_path):
+    path = craft(tmp_path / "u.h5", units=[[1, 12], [3]], n_channels=10)
+    with open_dataset(path) as ds, pytest.raises(DataError, match="sample 0: spikes/units holds 12"):
+        ds[0]
+
+
+@pytest.mark.parametrize(
+    "times, problem",
+    [([[0.1, 0.2], [-0.3]], "negative time"), ([[0.1, np.nan], [0.3]], "finite"), ([[0.1, np.inf], [0.3]], "finite"),
+     ([[0.2, 0.1], [0.3]], "not sorted")],
+)
+def test_bad_times_name_sample_and_problem(tmp_path, times, problem):
+    path = craft(tmp_path / "t.h5", times=times)
+    with open_dataset(path) as ds:
+        sample = 1 if times[1][0] < 0 else 0
+        with pytest.raises(DataError, match=f"t\\.h5, sample {sample}: .*{problem}"):
+            ds[sample]
+
+
+def test_times_and_units_of_different_lengths_in_a_sample(tmp_path):
+    path = craft(tmp_path / "s.h5", units=[[1], [3]])
+    with open_dataset(path) as ds, pytest.raises(DataError, match="sample 0: 2 spike times but 1 units"):
+        ds[0]
+
+
+def test_label_outside_the_classes(tmp_path):
+    path = craft(tmp_path / "l.h5", labels=(0, 2))
+    with open_dataset(path) as ds:
+        assert ds[0][2] == 0
+        with pytest.raises(DataError, match=r"l\.h5, sample 1: label 2 is outside the 2 classes"):
+            ds[1]
+        with pytest.raises(DataError, match="sample 1"):
+            ds.labels
+
+
+def test_empty_keys(tmp_path):
+    path = craft(tmp_path / "k.h5", keys=np.array([], dtype="S1"))
+    with pytest.raises(DataError, match="extra/keys"):
+        open_dataset(path)
+
+
+# -- the writer refuses the same problems and never leaves a file behind -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sample, problem",
+    [((np.array([0.2, 0.1]), np.array([0, 1])), "not sorted"), ((np.array([0.1]), np.array([9])), "holds 9"),
+     ((np.array([np.nan]), np.array([0])), "finite"), ((np.array([0.1, 0.2]), np.array([0])), "2 spike times"),
+     ((np.array([1e6]), np.array([0])), "float16 range"), ((np.array([0.1]), np.array([0.5])), "integer")],
+)
+def test_writer_refuses_bad_samples_atomically(tmp_path, sample, problem):
+    good = (np.array([0.1]), np.array([1]))
+    with pytest.raises(DataError, match=f"w\\.h5, sample 1: .*{problem}"):
+        write_dataset(tmp_path / "w.h5", [good, sample], [0, 0], ["a"], [0, 0], n_channels=9)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_writer_keeps_the_old_file_when_interrupted(tmp_path):
+    path = write_dataset(tmp_path / "w.h5", [(np.array([0.1]), np.array([1]))], [0], ["a"], [0])
+    before = path.read_bytes()
+
+    def failing():
+        yield np.array([0.1]), np.array([1])
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_dataset(path, failing(), [0, 0], ["a"], [0, 0])
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["w.h5"]
+
+
+@pytest.mark.parametrize(
+    "kwargs, problem",
+    [(dict(labels=[0, 3]), "label 3 is outside the 2 classes"), (dict(labels=[0]), "1 labels but 2 speakers"),
+     (dict(class_names=[]), "class_names is empty"), (dict(n_channels=0), "n_channels"),
+     (dict(labels=[0.5, 1.0]), "labels must be integers")],
+)
+def test_writer_refuses_bad_arguments(tmp_path, kwargs, problem):
+    args = dict(samples=[(np.array([0.1]), np.array([1]))] * 2, labels=[0, 1], class_names=["a", "b"],
+                speakers=[0, 0])
+    args.update(kwargs)
+    with pytest.raises(DataError, match=problem):
+        write_dataset(tmp_path / "w.h5", **args)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_writer_refuses_sample_count_mismatch(tmp_path):
+    with pytest.raises(DataError, match="1 samples but 2 labels"):
+        write_dataset(tmp_path / "w.h5", [(np.array([0.1]), np.array([1]))], [0, 0], ["a"], [0, 0])
+    with pytest.raises(DataError, match="more samples than the 1 labels"):
+        write_dataset(tmp_path / "w.h5", [(np.array([0.1]), np.array([1]))] * 2, [0], ["a"], [0])
+
+
+# -- binning arguments -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs, problem",
+    [(dict(dt=0), "dt = 0"), (dict(dt=-0.01), "dt = -0.01"), (dict(max_time=0), "max_time = 0"),
+     (dict(max_time=float("nan")), "max_time"), (dict(max_time=1.005), "not a whole number of dt"),
+     (dict(pool=3), "pool = 3 does not divide the 10 channels"), (dict(pool=0), "pool is 0"),
+     (dict(units=np.array([1])), "2 spike times but 1 units"), (dict(units=np.array([1, 10])), "holds 10"),
+     (dict(times=np.array([0.1, np.nan])), "finite"), (dict(times=np.array([-0.1, 0.1])), "negative"),
+     (dict(n_channels=0), "n_channels")],
+)
+def test_bin_sample_validates_its_arguments(kwargs, problem):
+    args = dict(times=np.array([0.1, 0.2]), units=np.array([1, 2]), n_channels=10, dt=0.01, max_time=1.0, pool=1)
+    args.update(kwargs)
+    with pytest.raises(DataError, match=problem):
+        bin_sample(**args)
+
+
+def test_data_error_is_a_value_error():
+    assert issubclass(DataError, ValueError)
