@@ -30,7 +30,7 @@ from urllib.request import Request, urlopen
 
 from tqdm import tqdm
 
-from snnlib.data.schema import PUBLISHED, DataError
+from snnlib.data.schema import PUBLISHED, DataError, publish_file
 
 #: The dataset authors' site and its mirror, tried in this order.
 BASE_URLS = ("https://zenkelab.org/datasets/", "https://compneuro.net/datasets/")
@@ -230,7 +230,7 @@ def _gunzip(archive: Path, dest: Path) -> None:
     try:
         with os.fdopen(fd, "wb") as out, gzip.open(archive, "rb") as source:
             shutil.copyfileobj(source, out, _CHUNK)
-        os.replace(tmp, dest)
+        publish_file(tmp, dest)
     except (OSError, EOFError, zlib.error) as exc:
         tmp.unlink(missing_ok=True)
         raise DataError(f"{archive}: cannot be unpacked ({exc}); delete it and download again") from None

@@ -145,3 +145,16 @@ def check_label(label: int, n_classes: int, where: str) -> int:
             f"{where}: label {label} is outside the {n_classes} classes of extra/keys (valid labels 0..{n_classes - 1})"
         )
     return int(label)
+
+
+def publish_file(tmp, path) -> None:
+    """Give a finished temporary file the usual permissions (0666 less the umask) and rename it to ``path``.
+
+    Temporary files are created private (0600); the published file should be readable like any other.
+    """
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, path)

@@ -26,6 +26,7 @@ from snnlib.data.schema import (
     check_label,
     check_sample,
     is_count,
+    publish_file,
 )
 
 # Samples are written in blocks of this many: one HDF5 call per block instead of one per sample.
@@ -100,7 +101,7 @@ def write_dataset(
             for key, value in (meta_info or {}).items():
                 f.create_dataset(f"{META_INFO}/{key}", data=_storable(value))
             _write_spikes(f, samples, n, int(n_channels), name)
-        os.replace(tmp, path)
+        publish_file(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
