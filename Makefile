@@ -39,8 +39,8 @@ test-notebooks: $(STAMP)
 	SNNLIB_FAST=1 $(PY) -m pytest tests/test_notebooks.py
 
 test-browser: $(STAMP)
-	$(PY) -m pip install -e '.[browser]' >/dev/null
-	$(PY) -m pytest -m browser --run-browser tests/test_browser.py
+	VENV=$(VENV) bash scripts/install_browser.sh
+	SNNLIB_BROWSER=1 $(PY) -m pytest -m browser tests/test_browser.py
 
 student: $(STAMP)
 	$(PY) -m snnlib course student --out build/student
