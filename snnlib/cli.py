@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "snnlib.data.cli",
     "snnlib.audio.cli",
     "snnlib.train_cli",
+    "snnlib.course",
 )
 
 

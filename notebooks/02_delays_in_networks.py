@@ -1,0 +1,292 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 02 · Delays in networks
+#
+# Notebook 01 gave one neuron a delay per input. In a network with $M$ inputs and $N$ hidden
+# neurons there are two natural places to put delays, and they cost very different amounts of
+# memory. This notebook compares them, shows how a streaming implementation stores delayed spikes
+# in **ring buffers**, and uses delays to re-align spatio-temporal patterns.
+#
+# **You will learn**
+# - synaptic delays (one per connection, $N \cdot M$) versus axonal delays (one per input, $M$);
+# - how a continuous delay parameter becomes the integer delay of the forward pass;
+# - how a ring buffer of depth $d_\text{max}+1$ delivers delayed spikes one step at a time;
+# - what delays cost in memory and in latency;
+# - why re-aligning *several* patterns needs synaptic delays.
+#
+# **Prerequisites:** notebook 01 (LIF neuron, coincidence window).
+#
+# **Estimated time:** 30 minutes.
+
+# %%
+# %matplotlib inline
+import tempfile
+
+import numpy as np
+
+import snnlib
+from snnlib import course, data, metrics, plots, widgets
+from snnlib.delays import SpikeRing, shift
+from snnlib.surrogate import integer_delay
+
+# %% [markdown]
+# ## 1. Synaptic and axonal delays
+#
+# Every delay has a **continuous** parameter $D \ge 0$ (in steps; continuous so that it can be
+# learned, notebook 03) and an **integer** delay used by the forward pass (MODEL.md §2):
+#
+# $$ d = \operatorname{clip}\big(\lfloor D + \tfrac12 \rfloor,\; 0,\; d_\text{max}\big). $$
+#
+# - **Synaptic** delays, one per connection $i \to j$: $\tilde x[j, i, t] = x[i, t - d[j, i]]$,
+#   an array of shape $(N, M)$.
+# - **Axonal** delays, one per input $i$, shared by all its targets: $\tilde x[j, i, t] = x[i, t - d[i]]$,
+#   shape $(M,)$.
+
+# %%
+print("integer delays of D =", [0.2, 0.5, 1.49, 2.5, 30.0], "→", integer_delay([0.2, 0.5, 1.49, 2.5, 30.0], d_max=25))
+assert list(integer_delay([0.2, 0.5, 1.49, 2.5, 30.0], d_max=25)) == [0, 1, 1, 3, 25]
+
+shapes = {}
+for kind in ("synaptic", "axonal"):
+    config = snnlib.SNNConfig(n_in=20, n_hidden=8, n_out=3, delays=kind, d_max=25, seed=0)
+    shapes[kind] = snnlib.init_params(config)["D_in"]
+    print(f"{kind:>8}: D_in has shape {shapes[kind].shape}")
+assert shapes["synaptic"].shape == (8, 20) and shapes["axonal"].shape == (20,)
+
+# %% tags=["nbval-ignore-output"]
+fig, axes = plots.new_figure(1, 2, figsize=(10, 3.2))
+plots.plot_delay_matrix(shapes["synaptic"], d_max=25, ax=axes[0], title="synaptic: one delay per connection")
+plots.plot_delay_matrix(np.broadcast_to(shapes["axonal"], (8, 20)), d_max=25, ax=axes[1],
+                        title="axonal: one delay per input (same in each column)")
+fig
+
+# %% [markdown]
+# ## 2. Ring buffers: delays in a stream
+#
+# A streaming implementation (a chip, or `snnlib.OnlineLearner`) sees one step at a time. To deliver
+# $x[i, t - d]$ at step $t$ it must remember the last $d_\text{max} + 1$ steps of every delayed input.
+# A **ring buffer** does this in fixed memory: a circular array of depth $d_\text{max}+1$ whose
+# *head* advances by one slot per step, overwriting the oldest entry. Reading "$d$ steps ago" is
+# reading slot $(\text{head} - d) \bmod (d_\text{max}+1)$.
+#
+# Below, a sloped pattern (input $k$ fires at step $5 + k$) streams through a `SpikeRing`. We read
+# every input at its own axonal delay, and also every connection at its own synaptic delay, and
+# compare with shifting the whole recording at once.
+
+# %%
+M, N, d_max, T = 8, 3, 10, 30
+pattern = np.zeros((T, M))
+pattern[5 + np.arange(M), np.arange(M)] = 1.0          # input k fires at step 5 + k
+
+rng = np.random.default_rng(1)
+d_axonal = rng.integers(0, d_max + 1, size=M)           # (M,)
+d_synaptic = rng.integers(0, d_max + 1, size=(N, M))    # (N, M)
+
+ring = SpikeRing(depth=d_max + 1, batch=1, width=M)
+streamed_axonal = np.zeros((T, M))
+streamed_synaptic = np.zeros((T, N, M))
+for t in range(T):
+    ring.push(pattern[t][None, :])                       # the newest step, shape (batch, M)
+    streamed_axonal[t] = ring.gather_axonal(d_axonal)[0]
+    streamed_synaptic[t] = ring.gather(d_synaptic)[0]
+    if t == 12:
+        snapshot, head = ring.buffer[:, 0, :].copy(), ring.head
+
+# the same delays applied to the whole recording at once
+whole = pattern[None]                                    # (1, T, M)
+for k in range(M):
+    assert np.array_equal(streamed_axonal[:, k], shift(whole[..., [k]], int(d_axonal[k]))[0, :, 0])
+    for j in range(N):
+        assert np.array_equal(streamed_synaptic[:, j, k], shift(whole[..., [k]], int(d_synaptic[j, k]))[0, :, 0])
+print("streamed through the ring == shifted recording (axonal and synaptic)")
+
+# %% tags=["nbval-ignore-output"]
+plots.plot_ring(snapshot, head, title=f"the ring at step 12: newest step in slot {head}, depth {d_max + 1}")
+
+# %% [markdown]
+# Each column of the ring is one past step; the framed slot is the newest (step 12, when input 7
+# fires). The diagonal of spikes is our sloped pattern, wrapped around the circle. Note two things:
+#
+# - The ring stores *spikes*, one bit per input and step, **not** one entry per connection: synaptic
+#   delays read the same ring at different taps. Both kinds need $M \cdot (d_\text{max} + 1)$ bits.
+# - The cost of synaptic delays is in the delay *parameters*: $N \cdot M$ of them instead of $M$.
+#
+# ## 3. What delays cost
+#
+# `snnlib.metrics` counts this the way a hardware implementation would (MODEL.md §9): weights at
+# 8 bit, delays at $\lceil \log_2(d_\text{max}+1) \rceil$ bits, and the ring buffers at one bit per
+# entry. A decision also has to wait for the slowest delayed spike: the added **latency** is
+# $d_\text{max} \cdot \Delta t$ per delayed layer.
+#
+# Here is an SHD-sized layer: 700 inputs, 128 hidden neurons, 20 classes, $d_\text{max} = 25$ steps of 10 ms.
+
+# %%
+reports = {}
+for kind in ("none", "axonal", "synaptic"):
+    config = snnlib.SNNConfig(n_in=700, n_hidden=128, n_out=20, delays=kind, d_max=25, dt=0.01)
+    counts = metrics.parameter_counts(config)
+    reports[kind] = metrics.memory(config)
+    print(f"{kind:>8}: {counts['weights']:,} weights, {counts['delays']:,} delays, "
+          f"ring buffers {reports[kind]['buffer_bits']:,} bit, latency {metrics.latency(config)['added_latency_s'] * 1e3:.0f} ms")
+assert metrics.parameter_counts(config)["delays"] == 128 * 700            # synaptic: N·M
+assert reports["axonal"]["delays_bytes"] * 8 == 700 * 5                   # axonal: M delays of 5 bit
+assert reports["axonal"]["buffer_bits"] == reports["synaptic"]["buffer_bits"] == 700 * 26
+
+# %% [markdown]
+# ### Try it
+#
+# Move $d_\text{max}$ and the layer sizes. Synaptic delay memory grows with $N \cdot M \cdot \log_2(d_\text{max}+1)$,
+# axonal with $M \log_2(d_\text{max}+1)$, the ring buffers with $M (d_\text{max}+1)$ — and the latency
+# with $d_\text{max}$ alone.
+
+# %% tags=["nbval-ignore-output"]
+widgets.delay_memory_explorer();
+
+# %% [markdown]
+# ## 4. Delays re-align a pattern
+#
+# Back to the sloped pattern: input $k$ fires at step $5 + k$. No two spikes are closer than one
+# step, and with weights of 0.3 a neuron needs about four coincident spikes to fire. Axonal delays
+# $d_k = 7 - k$ move every spike to step 12, and the neuron fires.
+
+# %%
+d_align = np.arange(M)[::-1].astype(float)             # 7, 6, …, 0
+fired = {}
+for name, delays in (("without delays", np.zeros(M)), ("with delays", d_align)):
+    config = snnlib.SNNConfig(n_in=M, n_hidden=1, n_out=2, delays="axonal", d_max=d_max, tau_mem=0.002,
+                              dt=0.001, dtype="float64")
+    params = snnlib.init_params(config)
+    params["W_in"] = np.full((1, M), 0.3)
+    params["D_in"] = delays
+    out = snnlib.forward(config, params, pattern[None])
+    fired[name] = np.nonzero(out.z[0, :, 0])[0]
+    print(f"{name}: output spikes at steps {fired[name]}")
+assert fired["without delays"].size == 0 and list(fired["with delays"]) == [12]
+
+# %% tags=["nbval-ignore-output"]
+aligned = np.stack([shift(pattern[None, :, [k]], int(d_align[k]))[0, :, 0] for k in range(M)], axis=1)
+fig, axes = plots.new_figure(1, 2, figsize=(10, 3.0), sharey=True)
+plots.plot_raster(pattern, ax=axes[0], title="the pattern as sent")
+plots.plot_raster(aligned, ax=axes[1], color=plots.COLORS["delayed"], title="after the delays: one volley at step 12")
+fig
+
+# %% [markdown]
+# ## Exercise 2 · Delays that align a pattern
+#
+# Given the step at which each input fires (one spike per input), return the integer axonal delays
+# that make every spike arrive together, as early as possible (so the smallest delay is 0).
+
+# %% tags=["raises-exception"]
+def aligning_delays(spike_steps):
+    """(M,) integer delays ≥ 0 that move every spike to the same step, the smallest delay being 0."""
+    spike_steps = np.asarray(spike_steps)
+    # your code here
+    raise NotImplementedError("Exercise 2: compute the aligning delays")
+
+
+aligning_delays([5, 6, 7, 8, 9, 10, 11, 12])
+
+# %% tags=["solution"]
+def aligning_delays(spike_steps):
+    """(M,) integer delays ≥ 0 that move every spike to the same step, the smallest delay being 0."""
+    spike_steps = np.asarray(spike_steps)
+    return spike_steps.max() - spike_steps
+
+
+aligning_delays([5, 6, 7, 8, 9, 10, 11, 12])
+
+# %% tags=["exercise-check"]
+for steps in ([5, 6, 7, 8, 9, 10, 11, 12], [3, 17, 9, 9, 0], [4]):
+    steps = np.array(steps)
+    delays = np.asarray(aligning_delays(steps))
+    assert delays.shape == steps.shape and delays.min() == 0
+    assert len(set(steps + delays)) == 1, "the delayed spikes do not coincide"
+print("Exercise 2: correct")
+
+# %% [markdown]
+# ## 5. Several patterns need synaptic delays
+#
+# The `delay-task` dataset (from `snnlib.data`, generated offline in a second) is built so that
+# **only timing** tells its classes apart. Its 20 channels form 10 pairs; in each pair one channel
+# fires `lag` = 10 steps after the other, and the class decides which one leads. Each pair starts at
+# a random time, so there is no global order to read either. Every class has the same channels and
+# the same number of spikes.
+#
+# A neuron for class $c$ needs delay $\text{lag} - \text{offset}_c[k]$ on channel $k$: then the two
+# spikes of every pair coincide. But the right delays differ from class to class, so a layer with
+# one neuron per class needs **one delay per connection** — synaptic delays. With axonal delays,
+# all neurons would share a single delay pattern and only one class could be aligned.
+
+# %%
+with tempfile.TemporaryDirectory() as folder:
+    paths = data.make_delay_task(folder, n_train=60, n_valid=0, n_test=60, seed=0)
+    with data.open_dataset(paths["test"]) as test:
+        offsets = test.attrs["class_offsets"]        # (classes, channels): 0 or lag, per class
+        lag = int(test.attrs["lag"])
+        samples = [test[i] for i in range(len(test))]  # (times, units, label) each
+        x_test = data.bin_batch(samples, test.n_channels, dt=0.01, max_time=0.5)   # (B, T, M)
+        y_test = np.array([label for _, _, label in samples])
+        class_names = test.class_names
+n_classes, n_channels = offsets.shape
+print(f"{len(y_test)} test samples, {n_channels} channels, {n_classes} classes {class_names}, lag {lag} steps")
+print("offsets of class A:", offsets[0])
+
+# %% tags=["nbval-ignore-output"]
+sample = int(np.nonzero(y_test == 0)[0][0])
+fig, axes = plots.new_figure(1, 2, figsize=(10, 3.6), sharey=True)
+plots.plot_raster(x_test[sample], dt=0.01, ax=axes[0], title=f"a sample of {class_names[0]} as sent")
+realigned = np.stack([shift(x_test[sample][None, :, [k]], int(lag - offsets[0, k]))[0, :, 0]
+                      for k in range(n_channels)], axis=1)
+plots.plot_raster(realigned, dt=0.01, ax=axes[1], color=plots.COLORS["delayed"],
+                  title=f"through the delays of {class_names[0]}: pairs coincide")
+fig
+
+# %% [markdown]
+# Now a hand-built detector: one neuron per class, weights 0.6 (two coincident spikes fire it) and
+# the ideal synaptic delays of its class. Count its spikes for test samples of each class:
+
+# %%
+config = snnlib.SNNConfig(n_in=n_channels, n_hidden=n_classes, n_out=n_classes, delays="synaptic", d_max=2 * lag,
+                          tau_mem=0.005, dt=0.01, dtype="float64")
+params = snnlib.init_params(config)
+params["W_in"] = np.full((n_classes, n_channels), 0.6)
+params["D_in"] = (lag - offsets).astype(float)          # (N = classes, M = channels)
+spikes = snnlib.forward(config, params, x_test).z.sum(axis=1)   # (samples, neurons)
+response = np.array([spikes[y_test == c].mean(axis=0) for c in range(n_classes)])
+print("mean spikes of each neuron (columns) for samples of each class (rows):")
+print(np.round(response, 1))
+assert np.all(np.argmax(response, axis=1) == np.arange(n_classes))
+accuracy = np.mean(np.argmax(spikes, axis=1) == y_test)
+print(f"reading out the most active neuron: {100 * accuracy:.0f} % correct (chance: {100 / n_classes:.0f} %)")
+assert accuracy > 0.5
+
+# %% [markdown]
+# Each neuron answers most to its own class: the pairs that its delays align are exactly those of
+# its class. It is not perfect — two classes share about half of their pair orientations, and noise
+# spikes make chance coincidences — but it is far above chance. Without delays (or with one shared set of axonal delays) this readout is impossible;
+# notebook 05 trains a network to find such delays by itself.
+#
+# ## Summary
+#
+# - Synaptic delays: $N \cdot M$ parameters, one pattern per neuron. Axonal delays: $M$ parameters,
+#   one pattern shared by all targets.
+# - Both are served by the same ring buffers, $d_\text{max}+1$ steps deep per input; the price of
+#   delays is in parameters and in latency ($d_\text{max}\,\Delta t$ per delayed layer).
+# - Delays re-align spatio-temporal patterns into coincidences that a LIF neuron detects.
+#
+# **Next:** [03 · The Gaussian surrogate](03_gaussian_surrogate.py) — the forward pass moves spikes by
+# whole steps, so how can gradient descent learn a delay?
