@@ -22,7 +22,7 @@ help:
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip >/dev/null
-	$(PY) -m pip install -e '.[notebooks,test]'
+	$(PY) -m pip install -e '.[notebooks,test,fast]'
 	touch $(STAMP)
 
 lab: $(STAMP)

@@ -20,8 +20,8 @@ def requirement(text):
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = project["dependencies"] + project["optional-dependencies"]["notebooks"] + \
-        project["optional-dependencies"]["test"]
+    extras = project["optional-dependencies"]
+    wanted = project["dependencies"] + extras["notebooks"] + extras["test"] + extras["fast"]
     pip_side = dict(requirement(r) for r in wanted if ";" not in r)  # markers: older Pythons only
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda_side = dict(requirement(d) for d in env["dependencies"]
