@@ -1,0 +1,413 @@
+"""The paper's comparisons on any dataset, as one grid of training runs, a table and figures.
+
+Groups of the grid (each row of the table is one trained network; rows shared by groups are trained once):
+
+- ``delays``: weights only vs fixed random delays vs learned synaptic vs learned axonal delays, same width N.
+- ``recurrence``: feedforward vs recurrent (without, and with axonal recurrent delays), synaptic input delays.
+- ``method``: the online three-factor rule vs BPTT, feedforward (where the two are the same gradient, so the two
+  runs must agree) and recurrent (where the online rule is e-prop's approximation).
+- ``sparsity``: dense vs 80 % sparse input connections, synaptic delays.
+- ``equal-params``: a wider weights-only network vs a narrower one with delays, widths chosen so the parameter
+  counts match (:func:`equal_parameter_width`), both ways round.
+
+Every cell is seeded by the same base seed (parameters and data order), independently of the order in which cells
+run, so the grid gives identical numbers sequentially, on local processes (``workers``) or on a Dask cluster
+(``scheduler``). Figures are made with Matplotlib's Agg backend and returned as Figures.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from snnlib.config import SNNConfig
+from snnlib.metrics import parameter_counts
+
+GROUPS = ("delays", "recurrence", "method", "sparsity", "equal-params")
+
+#: Epochs per cell with ``quick=True`` (the full grid uses each dataset's default epochs, see
+#: :data:`snnlib.train.DATASET_DEFAULTS`).
+QUICK_EPOCHS = {"delay-task": 5, "randman": 3, "shd-like": 1, "shd": 1, "ssc": 1}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One training run of the grid: a label, and overrides of the reference model and training settings."""
+
+    key: str
+    label: str
+    model: dict = field(default_factory=dict)
+    train: dict = field(default_factory=dict)
+
+
+def equal_parameter_width(n_in: int, n_out: int, n_hidden: int, delays: str = "synaptic", *,
+                          to: str = "none") -> int:
+    """Width of a network with delays ``to`` whose parameter count is closest to that of ``delays`` at ``n_hidden``.
+
+    Parameters (dense, feedforward): weights-only ``N (M + K) + K``; synaptic ``N (2M + K) + K``; axonal
+    ``N (M + K) + M + K``. E.g. M = 20, K = 3, N = 16 synaptic: 16 · 43 + 3 = 691 parameters; a weights-only
+    network matches with N = 30 (30 · 23 + 3 = 693).
+    """
+    target = _count(n_in, n_out, n_hidden, delays)
+    best, best_gap = 1, math.inf
+    for width in range(1, 64 * max(n_hidden, 1) + 1):
+        gap = abs(_count(n_in, n_out, width, to) - target)
+        if gap < best_gap:
+            best, best_gap = width, gap
+    return best
+
+
+def _count(n_in, n_out, width, delays):
+    return parameter_counts(SNNConfig(n_in=n_in, n_hidden=width, n_out=n_out, delays=delays))["total"]
+
+
+def build_grid(n_in: int, n_out: int, hidden: int, only=None) -> tuple[dict[str, Cell], dict[str, list[str]]]:
+    """The cells (by key) and, per group, the keys of its rows in table order."""
+    wide = equal_parameter_width(n_in, n_out, hidden, "synaptic", to="none")
+    wide_ax = equal_parameter_width(n_in, n_out, hidden, "axonal", to="none")
+    narrow = equal_parameter_width(n_in, n_out, hidden, "none", to="synaptic")
+    cells = [
+        Cell("none", f"weights only, N={hidden}", dict(delays="none")),
+        Cell("fixed", f"fixed random delays, N={hidden}", dict(delays="fixed")),
+        Cell("synaptic", f"learned synaptic delays, N={hidden}", dict(delays="synaptic")),
+        Cell("axonal", f"learned axonal delays, N={hidden}", dict(delays="axonal")),
+        Cell("recurrent", f"recurrent, synaptic delays, N={hidden}", dict(delays="synaptic", recurrent=True)),
+        Cell("recurrent-axonal", f"recurrent + axonal recurrent delays, N={hidden}",
+             dict(delays="synaptic", recurrent=True, rec_delays="axonal")),
+        Cell("bptt", f"BPTT, synaptic delays, N={hidden}", dict(delays="synaptic"), dict(method="bptt")),
+        Cell("recurrent-bptt", f"BPTT, recurrent, synaptic delays, N={hidden}",
+             dict(delays="synaptic", recurrent=True), dict(method="bptt")),
+        Cell("sparse", f"80 % sparse, synaptic delays, N={hidden}", dict(delays="synaptic", sparsity=0.8)),
+        Cell("none-wide", f"weights only, N={wide} (= params of synaptic N={hidden})",
+             dict(delays="none", n_hidden=wide)),
+        Cell("none-wide-axonal", f"weights only, N={wide_ax} (= params of axonal N={hidden})",
+             dict(delays="none", n_hidden=wide_ax)),
+        Cell("synaptic-narrow", f"learned synaptic delays, N={narrow} (= params of weights only N={hidden})",
+             dict(delays="synaptic", n_hidden=narrow)),
+    ]
+    groups = {
+        "delays": ["none", "fixed", "synaptic", "axonal"],
+        "recurrence": ["synaptic", "recurrent", "recurrent-axonal"],
+        "method": ["synaptic", "bptt", "recurrent", "recurrent-bptt"],
+        "sparsity": ["synaptic", "sparse"],
+        "equal-params": ["synaptic", "none-wide", "axonal", "none-wide-axonal", "none", "synaptic-narrow"],
+    }
+    if only:
+        unknown = sorted(set(only) - set(GROUPS))
+        if unknown:
+            raise ValueError(f"unknown comparison group(s) {unknown}; choose from {', '.join(GROUPS)}")
+        groups = {g: keys for g, keys in groups.items() if g in only}
+    used = {k for keys in groups.values() for k in keys}
+    return {c.key: c for c in cells if c.key in used}, groups
+
+
+# ----------------------------------------------------------------------------- running cells
+_DATA_CACHE: dict = {}
+
+
+def _cell_data(data_fields: dict):
+    """Load (once per process) the dataset of a cell."""
+    from snnlib.train import DataConfig, load_data
+
+    key = json.dumps(data_fields, sort_keys=True)
+    if key not in _DATA_CACHE:
+        _DATA_CACHE.clear()
+        _DATA_CACHE[key] = load_data(DataConfig(**data_fields))
+    return _DATA_CACHE[key]
+
+
+def run_cell(spec: dict) -> dict:
+    """Train one cell. ``spec``: ``key``, ``model`` (SNNConfig fields without n_in/n_out), ``train`` (TrainConfig
+    fields), ``data`` (DataConfig fields). Returns a plain dict (picklable, JSON-able) with the cell's results.
+
+    Module-level and self-contained so that local processes and Dask workers can run it; it depends only on
+    ``spec``, so the result does not depend on where or in which order cells run.
+    """
+    from snnlib.train import TrainConfig, train
+
+    data = _cell_data(spec["data"])
+    model = SNNConfig(n_in=data.n_in, n_out=max(data.n_classes, 2), dt=data.dt, **spec["model"])
+    result = train(model, TrainConfig(**spec["train"]), data, progress=False)
+    m = result.metrics
+    return {
+        "key": spec["key"],
+        "delays": model.delays, "recurrent": model.recurrent, "rec_delays": model.rec_delays,
+        "hidden": model.n_hidden, "sparsity": model.sparsity, "method": spec["train"].get("method", "online"),
+        "test_accuracy": m["test_accuracy"], "val_accuracy": m["val_accuracy"],
+        "best_val_accuracy": m["best_val_accuracy"], "test_loss": m["test_loss"],
+        "weights": m["parameters"]["weights"], "delays_count": m["parameters"]["delays"],
+        "parameters": m["parameters"]["total"],
+        "bytes_8bit": m["memory"]["total_bytes"]["8"] if "8" in m["memory"]["total_bytes"]
+        else m["memory"]["total_bytes"][8],
+        "added_latency_ms": 1e3 * m["latency"]["added_latency_s"],
+        "train_s": m["timing"]["train_s"],
+        "train_cpu_s": m["timing"]["train_cpu_s"],
+        "history": [{k: r[k] for k in ("epoch", "train_loss", "val_accuracy")} for r in result.history],
+    }
+
+
+def run_grid(specs: list[dict], *, workers: int = 1, scheduler: str | None = None, client=None,
+             echo=None) -> list[dict]:
+    """Run cell specs sequentially, on ``workers`` local processes, or on a Dask cluster; results in spec order.
+
+    ``scheduler``: address of a ``dask.distributed`` scheduler (``tcp://host:8786``); ``client``: an existing
+    ``dask.distributed.Client`` (takes precedence). Local worker processes use one compute thread each.
+    """
+    echo = echo or (lambda *a, **k: None)
+    if client is not None or scheduler is not None:
+        try:
+            from dask.distributed import Client
+        except ModuleNotFoundError:
+            raise ValueError("--scheduler needs dask.distributed: pip install 'snnlib[dask]' "
+                             "(or pip install 'dask[distributed]')") from None
+        own = client is None
+        client = client or Client(scheduler)
+        try:
+            futures = client.map(run_cell, specs, key=[f"snnlib-cell-{s['key']}-{_spec_hash(s)}" for s in specs])
+            results = client.gather(futures)
+        finally:
+            if own:
+                client.close()
+        for r in results:
+            echo(f"  {r['key']}: test accuracy {100 * r['test_accuracy']:.1f} %")
+        return list(results)
+    if workers <= 1:
+        results = []
+        for spec in specs:
+            results.append(run_cell(spec))
+            echo(f"  {spec['key']}: test accuracy {100 * results[-1]['test_accuracy']:.1f} % "
+                 f"({results[-1]['train_s']:.0f} s)")
+        return results
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fresh interpreters: forking a process whose BLAS already runs OpenMP threads is unsafe
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_single_thread) as pool:
+        futures = [pool.submit(run_cell, spec) for spec in specs]
+        results = []
+        for spec, future in zip(specs, futures):
+            results.append(future.result())
+            echo(f"  {spec['key']}: test accuracy {100 * results[-1]['test_accuracy']:.1f} %")
+    return results
+
+
+def _single_thread() -> None:
+    """One compute thread per worker process, so that N workers use N cores rather than N × cores.
+
+    Numba's thread count is set before it is first imported (``NUMBA_NUM_THREADS``) or through its API if it is
+    loaded already; BLAS pools are limited through threadpoolctl when it is installed. Results do not depend on it:
+    every kernel gives the same numbers with any number of threads (tested).
+    """
+    import os
+    import sys
+
+    os.environ["NUMBA_NUM_THREADS"] = "1"
+    if "numba" in sys.modules:
+        sys.modules["numba"].set_num_threads(1)
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ModuleNotFoundError:
+        pass
+
+
+def _spec_hash(spec: dict) -> str:
+    import hashlib
+
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:10]
+
+
+# ----------------------------------------------------------------------------- the whole study
+def make_specs(dataset: str, *, quick: bool = False, hidden: int | None = None, epochs: int | None = None,
+               seed: int = 0, data_dir=None, only=None, generator: dict | None = None,
+               train_overrides: dict | None = None, model_overrides: dict | None = None
+               ) -> tuple[list[dict], dict[str, list[str]], dict[str, Cell], dict]:
+    """Specs of every cell for ``dataset`` (see :func:`run_cell`), the groups, the cells and the settings used."""
+    from snnlib.train import DATASET_DEFAULTS, GENERIC_DEFAULTS, DataConfig, load_data
+
+    options = {**GENERIC_DEFAULTS, **DATASET_DEFAULTS.get(dataset, {})}
+    hidden = int(hidden or options["hidden"])
+    epochs = int(epochs or (QUICK_EPOCHS.get(dataset, 2) if quick else options["epochs"]))
+    data_fields = DataConfig(dataset=dataset, data_dir=None if data_dir is None else str(data_dir),
+                             pool=options["pool"], valid_fraction=options["valid_fraction"],
+                             valid_by=options["valid_by"], data_seed=0, generator=dict(generator or {})).to_dict()
+    data = load_data(DataConfig(**data_fields))  # generate once here, before any worker needs it
+    cells, groups = build_grid(data.n_in, max(data.n_classes, 2), hidden, only)
+    train_base = {**dict(epochs=epochs, batch_size=options["batch_size"], lr_weights=options["lr_weights"],
+                         lr_delays=options["lr_delays"], lr_schedule=options["lr_schedule"], seed=seed),
+                  **(train_overrides or {})}
+    model_base = {**dict(n_hidden=hidden, d_max=options["d_max"], sigma=options["sigma"],
+                         tau_mem=options["tau_mem"], tau_out=options["tau_out"], seed=seed),
+                  **(model_overrides or {})}
+    specs = [{"key": c.key, "model": {**model_base, **c.model}, "train": {**train_base, **c.train},
+              "data": data_fields} for c in cells.values()]
+    settings = {"dataset": dataset, "hidden": hidden, "epochs": epochs, "seed": seed, "quick": quick,
+                "n_in": data.n_in, "n_classes": data.n_classes, "n_steps": data.n_steps,
+                "n_train": len(data.train), "n_test": len(data.test), "train": train_base, "model": model_base,
+                "data": data_fields}
+    return specs, groups, cells, settings
+
+
+def run_experiments(dataset: str, out, *, quick: bool = False, hidden: int | None = None, epochs: int | None = None,
+                    seed: int = 0, data_dir=None, only=None, workers: int = 1, scheduler: str | None = None,
+                    client=None, generator: dict | None = None, train_overrides: dict | None = None,
+                    model_overrides: dict | None = None, echo=None) -> dict:
+    """Run the grid on ``dataset`` and write ``results.md``, ``results.csv``, ``results.json`` and figures to ``out``.
+
+    Returns ``{"rows": [...], "groups": ..., "settings": ..., "wall_s": seconds}``.
+    """
+    echo = echo or (lambda *a, **k: None)
+    start = time.perf_counter()
+    specs, groups, cells, settings = make_specs(dataset, quick=quick, hidden=hidden, epochs=epochs, seed=seed,
+                                                data_dir=data_dir, only=only, generator=generator,
+                                                train_overrides=train_overrides, model_overrides=model_overrides)
+    echo(f"{dataset}: {len(specs)} runs of {settings['epochs']} epochs, N={settings['hidden']}, "
+         f"{settings['n_train']} training samples")
+    settings["runner"] = ("dask " + (scheduler or "client")) if (scheduler or client) else \
+        f"{workers} local process(es)"
+    results = run_grid(specs, workers=workers, scheduler=scheduler, client=client, echo=echo)
+    by_key = {r["key"]: {**r, "label": cells[r["key"]].label} for r in results}
+    wall = time.perf_counter() - start
+    summary = {"rows": [by_key[s["key"]] for s in specs], "groups": groups, "settings": settings, "wall_s": wall}
+    write_outputs(summary, out)
+    return summary
+
+
+# ----------------------------------------------------------------------------- outputs
+TABLE_COLUMNS = ("group", "label", "test_accuracy", "best_val_accuracy", "weights", "delays_count", "parameters",
+                 "bytes_8bit", "added_latency_ms", "train_s", "train_cpu_s")
+
+
+def table_rows(summary: dict) -> list[dict]:
+    """One dict per (group, cell) in table order."""
+    by_key = {r["key"]: r for r in summary["rows"]}
+    return [{"group": g, **by_key[k]} for g, keys in summary["groups"].items() for k in keys if k in by_key]
+
+
+def results_markdown(summary: dict) -> str:
+    """The table as Markdown, one section per comparison group."""
+    s = summary["settings"]
+    lines = [f"# Comparisons on {s['dataset']}", "",
+             f"{s['n_train']} training / {s['n_test']} test samples, {s['n_in']} inputs, {s['n_classes']} classes, "
+             f"T = {s['n_steps']} steps; {s['epochs']} epochs, seed {s['seed']}, Adam (lr weights "
+             f"{s['train']['lr_weights']}, lr delays {s['train']['lr_delays']}), batch {s['train']['batch_size']}, "
+             f"d_max {s['model']['d_max']}, sigma {s['model']['sigma']}. Wall time {summary['wall_s']:.0f} s on "
+             f"{s.get('runner', 'one process')} (training CPU time of all runs: "
+             f"{sum(r.get('train_cpu_s', 0.0) for r in summary['rows']):.0f} s).", ""]
+    rows = table_rows(summary)
+    for group in summary["groups"]:
+        lines += [f"## {group}", "",
+                  "| network | test acc. | best val. acc. | weights | delays | params | bytes (8-bit w.) "
+                  "| added latency | train time (CPU) |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for r in rows:
+            if r["group"] != group:
+                continue
+            val = "–" if r["best_val_accuracy"] is None else f"{100 * r['best_val_accuracy']:.1f} %"
+            lines.append(f"| {r['label']} | {100 * r['test_accuracy']:.1f} % | {val} | {r['weights']:,} | "
+                         f"{r['delays_count']:,} | {r['parameters']:,} | {r['bytes_8bit']:,.0f} | "
+                         f"{r['added_latency_ms']:.0f} ms | {r['train_s']:.0f} s ({r['train_cpu_s']:.0f} s) |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def results_csv(summary: dict) -> str:
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(TABLE_COLUMNS) + ["key"], extrasaction="ignore",
+                            lineterminator="\n")
+    writer.writeheader()
+    for r in table_rows(summary):
+        writer.writerow(r)
+    return text.getvalue()
+
+
+def write_outputs(summary: dict, out) -> None:
+    """results.md, results.csv, results.json and the figures (PNG) into ``out``."""
+    from snnlib.checkpoint import write_atomic
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_atomic(out / "results.md", results_markdown(summary).encode())
+    write_atomic(out / "results.csv", results_csv(summary).encode())
+    write_atomic(out / "results.json", (json.dumps(summary, indent=1, default=float) + "\n").encode())
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    name = summary["settings"]["dataset"]
+    for stem, fig in ((f"{name}-accuracy", accuracy_figure(summary)),
+                      (f"{name}-curves", curves_figure(summary)),
+                      (f"{name}-parameters", parameters_figure(summary))):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
+        write_atomic(out / f"{stem}.png", buffer.getvalue())
+        plt.close(fig)
+
+
+def _axes(ax, size):
+    from matplotlib.figure import Figure
+
+    if ax is not None:
+        return ax.figure, ax
+    fig = Figure(figsize=size)
+    return fig, fig.add_subplot()
+
+
+def accuracy_figure(summary: dict, ax=None):
+    """Horizontal bars: test accuracy of every row, grouped by comparison. Returns the Figure."""
+    rows = table_rows(summary)
+    fig, ax = _axes(ax, (7, 0.32 * len(rows) + 1.2))
+    colors = dict(zip(summary["groups"], ["C0", "C1", "C2", "C3", "C4"]))
+    y = np.arange(len(rows))[::-1]
+    bars = ax.barh(y, [100 * r["test_accuracy"] for r in rows], color=[colors[r["group"]] for r in rows])
+    ax.bar_label(bars, fmt="%.1f", fontsize=7, padding=2)
+    ax.set_yticks(y, [f"{r['group']}: {r['label']}" for r in rows], fontsize=7)
+    chance = 100 / summary["settings"]["n_classes"]
+    ax.axvline(chance, color="grey", ls=":", lw=1)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("test accuracy (%)  (dotted: chance)")
+    ax.set_title(f"{summary['settings']['dataset']}: test accuracy by comparison")
+    return fig
+
+
+def curves_figure(summary: dict, ax=None):
+    """Validation accuracy per epoch of the ``delays`` group (or of every row). Returns the Figure."""
+    fig, ax = _axes(ax, (6, 3.5))
+    keys = summary["groups"].get("delays") or [r["key"] for r in summary["rows"]]
+    by_key = {r["key"]: r for r in summary["rows"]}
+    for key in keys:
+        r = by_key[key]
+        epochs = [h["epoch"] for h in r["history"]]
+        acc = [np.nan if h["val_accuracy"] is None else 100 * h["val_accuracy"] for h in r["history"]]
+        ax.plot(epochs, acc, marker="o", ms=3, label=r["label"])
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("validation accuracy (%)")
+    ax.set_ylim(0, 100)
+    ax.legend(fontsize=7)
+    ax.set_title("learning curves")
+    return fig
+
+
+def parameters_figure(summary: dict, ax=None):
+    """Test accuracy against parameter count (weights + delays), one point per run. Returns the Figure."""
+    fig, ax = _axes(ax, (6, 3.5))
+    markers = {"none": "o", "fixed": "s", "synaptic": "^", "axonal": "D"}
+    for r in summary["rows"]:
+        ax.scatter(r["parameters"], 100 * r["test_accuracy"], marker=markers.get(r["delays"], "o"),
+                   label=r["label"], s=30)
+    ax.set_xscale("log")
+    ax.set_xlabel("parameters (weights + delays)")
+    ax.set_ylabel("test accuracy (%)")
+    ax.set_ylim(0, 100)
+    ax.legend(fontsize=6, loc="lower right")
+    ax.set_title("accuracy vs size")
+    return fig

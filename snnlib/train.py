@@ -1,0 +1,907 @@
+"""Training at scale: mini-batches, epochs, validation, checkpoints, logs, a live-view callback.
+
+The loop in one picture (one *batch* = B samples of T steps)::
+
+    for epoch:  order = rng.permutation(n_train)               # data order from one seeded Generator
+        for batch in order:
+            loss, grads = three-factor rule (fast engine)      # or stepwise, or BPTT for comparison
+            optimizer.step(params, grads)                      # Adam by default, delays clipped
+            callback(event) every few batches                  # may ask to stop
+        validation loss/accuracy → history, log.csv, checkpoint (atomic, resumable)
+    test accuracy, size, memory, latency → metrics.json
+
+With ``update_every = U < T`` the stepwise :class:`~snnlib.online.OnlineLearner` applies updates in the middle of
+each sample (the forward pass continues with the new parameters), the fully online schedule of MODEL.md §8.
+
+Everything random is seeded: the parameters by ``SNNConfig.seed``, the data order by ``TrainConfig.seed`` (one
+``numpy.random.Generator``, whose state goes into every checkpoint), the validation split and the offline
+datasets by ``DataConfig.data_seed``. The same configuration therefore gives the same numbers, and ``resume``
+continues to exactly the result an uninterrupted run reaches.
+
+Library use (what the notebooks and :mod:`snnlib.experiments` call)::
+
+    data = load_data(DataConfig("delay-task"))
+    model = SNNConfig(n_in=data.n_in, n_hidden=64, n_out=data.n_classes, delays="synaptic", dt=data.dt)
+    result = train(model, TrainConfig(epochs=10), data, callback=None, out_dir="runs/x")
+    result.metrics["test_accuracy"], result.params, result.history
+"""
+from __future__ import annotations
+
+import copy
+import csv
+import dataclasses
+import io
+import json
+import math
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from snnlib import metrics as size_metrics
+from snnlib.bptt import bptt_gradients
+from snnlib import checkpoint as ckpt
+from snnlib.checkpoint import CheckpointError
+from snnlib.config import SNNConfig
+from snnlib.network import evaluate, init_params
+from snnlib.online import OnlineLearner, online_gradients
+from snnlib.optim import SGD, Adam
+from snnlib.validation import check_params
+
+__all__ = ["TrainConfig", "DataConfig", "SpikeArrays", "Dataset", "TrainEvent", "TrainResult", "StopTraining",
+           "TrainingDiverged", "OutputError", "train", "load_data", "evaluate_data", "load_trained",
+           "OFFLINE_DATASETS", "PUBLISHED_DATASETS"]
+
+OPTIMIZERS = ("adam", "sgd")
+SCHEDULES = ("constant", "cosine")
+METHODS = ("online", "bptt")
+ENGINES = ("fast", "stepwise")
+VALID_BY = ("random", "speaker")
+OFFLINE_DATASETS = ("shd-like", "delay-task", "randman")
+PUBLISHED_DATASETS = ("shd", "ssc")
+
+
+#: Defaults of every option of a run (command-line names; see snnlib.train_cli).
+GENERIC_DEFAULTS = dict(
+    dataset="delay-task", data_dir=None, data_seed=0, delays="synaptic", recurrent=False, rec_delays="none",
+    hidden=64, epochs=10, seed=0, engine="fast", update_every=None, method="online", optimizer="adam",
+    lr_weights=5e-3, lr_delays=0.5, lr_schedule="cosine", batch_size=32, dt=0.01, max_time=None, pool=1,
+    sparsity=0.0, sigma=1.0, d_max=25, feedback="symmetric", tau_mem=0.02, tau_out=0.02, dtype="float32",
+    valid_fraction=0.1, valid_by="random", generator={},
+)
+#: Defaults per dataset (command line and experiments), chosen so that the offline datasets train in a few
+#: minutes on 2 cores (see docs/training.md).
+DATASET_DEFAULTS = {
+    "delay-task": dict(hidden=16, epochs=15, d_max=15, lr_weights=2e-2, lr_delays=0.5),
+    "randman": dict(hidden=32, epochs=20, d_max=15, lr_weights=1e-2, lr_delays=0.5),
+    "shd-like": dict(hidden=32, epochs=8, pool=10, d_max=15, lr_weights=5e-3, lr_delays=0.5),
+    "shd": dict(hidden=128, epochs=20, pool=5, d_max=25, lr_weights=2e-3, lr_delays=0.5, valid_by="speaker"),
+    "ssc": dict(hidden=128, epochs=10, pool=5, d_max=25, lr_weights=2e-3, lr_delays=0.5),
+}
+
+
+# ----------------------------------------------------------------------------- errors and signals
+class StopTraining(Exception):
+    """Raised by a callback to end training after the current batch (a checkpoint is written first)."""
+
+
+class TrainingDiverged(ValueError):
+    """The loss or a gradient became NaN or infinite; the message names the epoch and batch."""
+
+
+class OutputError(OSError):
+    """The output folder cannot be written (permission denied, disk full, ...); one line says which file and why."""
+
+
+# ----------------------------------------------------------------------------- configuration
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train (the network itself is an :class:`~snnlib.config.SNNConfig`).
+
+    epochs: passes over the training set. batch_size: samples per update (the last batch may be smaller).
+    lr_weights, lr_delays: learning rates of the weights and of the delays (delays in steps; MODEL.md §8).
+    lr_schedule: ``constant``, or ``cosine``: epoch e of E uses the rates × (1 + cos(π e / E)) / 2, which settles
+        the noisy last epochs (the schedule depends on E, so a cosine run resumes only with the same ``epochs``).
+    optimizer: ``adam`` or ``sgd``.
+    method: ``online`` (the three-factor rule) or ``bptt`` (exact gradients, for the online-vs-BPTT comparison).
+    engine: ``fast`` (batched, default) or ``stepwise`` (tick by tick) for the online rule with one update per batch.
+    update_every: U steps between updates inside a sample; ``None`` = T, one update per batch. U < T always runs
+        the stepwise learner (updates mid-sample are what it is for). Online rule only.
+    seed: seeds the data order (the parameters are seeded by ``SNNConfig.seed``).
+    eval_batch_size: samples per forward pass when evaluating.
+    callback_every: batches between two ``"batch"`` events sent to the callback.
+    """
+
+    epochs: int = 10
+    batch_size: int = 32
+    lr_weights: float = 5e-3
+    lr_delays: float = 0.5
+    lr_schedule: str = "cosine"
+    optimizer: str = "adam"
+    method: str = "online"
+    engine: str = "fast"
+    update_every: int | None = None
+    seed: int = 0
+    eval_batch_size: int = 256
+    callback_every: int = 10
+
+    def __post_init__(self) -> None:
+        _check_int("epochs", self.epochs, 0)
+        _check_int("batch_size", self.batch_size, 1)
+        _check_int("eval_batch_size", self.eval_batch_size, 1)
+        _check_int("callback_every", self.callback_every, 1)
+        _check_int("seed", self.seed, 0)
+        for name in ("lr_weights", "lr_delays"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) \
+                    or not math.isfinite(value) or value < 0:
+                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        _choice("lr_schedule", self.lr_schedule, SCHEDULES)
+        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        _choice("method", self.method, METHODS)
+        _choice("engine", self.engine, ENGINES)
+        if self.update_every is not None:
+            _check_int("update_every", self.update_every, 1)
+            if self.method == "bptt":
+                raise ValueError("update_every applies to the online rule only: BPTT computes its gradient after "
+                                 "the whole sample; drop --update-every or use --method online")
+
+    def replace(self, **changes) -> "TrainConfig":
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Which data, and how it becomes (n, T, M) spike counts.
+
+    dataset: ``shd``, ``ssc`` (downloaded files), ``shd-like``, ``delay-task``, ``randman`` (generated on first use
+        into the data folder), or the path of an ``.h5`` file in the SHD schema (see :func:`load_data`).
+    data_dir: folder of the data files; ``None``: ``$SNNLIB_DATA``, else the per-user cache.
+    dt: step width, seconds. max_time: window, seconds (``None``: 1 s for SHD/SSC, else the longest sample).
+    pool: sum groups of ``pool`` neighbouring channels (700 → 140 with pool 5).
+    binary: clip counts to one spike per step and channel.
+    valid_fraction: share of the training file held out for validation (0: no validation set when the dataset
+        has no validation file). valid_by: ``random`` (class-stratified) or ``speaker`` (whole speakers held out).
+    data_seed: seeds the validation split and the generation of offline datasets.
+    generator: extra arguments for the offline dataset's generator (e.g. sizes, task difficulty).
+    """
+
+    dataset: str = "delay-task"
+    data_dir: str | None = None
+    dt: float = 0.01
+    max_time: float | None = None
+    pool: int = 1
+    binary: bool = False
+    valid_fraction: float = 0.1
+    valid_by: str = "random"
+    data_seed: int = 0
+    generator: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.dataset, str) or not self.dataset:
+            raise ValueError(f"dataset must be a name or a file path, got {self.dataset!r}")
+        if not (self.dataset in PUBLISHED_DATASETS or self.dataset in OFFLINE_DATASETS
+                or self.dataset.endswith((".h5", ".hdf5"))):
+            raise ValueError(f"unknown dataset {self.dataset!r}; expected one of "
+                             f"{', '.join(PUBLISHED_DATASETS + OFFLINE_DATASETS)} or the path of an .h5 file")
+        for name in ("dt",) + (("max_time",) if self.max_time is not None else ()):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                    or value <= 0:
+                raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+        _check_int("pool", self.pool, 1)
+        _check_int("data_seed", self.data_seed, 0)
+        if isinstance(self.valid_fraction, bool) or not isinstance(self.valid_fraction, (int, float)) \
+                or not 0 <= self.valid_fraction < 1:
+            raise ValueError(f"valid_fraction must be a fraction in [0, 1), got {self.valid_fraction!r}")
+        _choice("valid_by", self.valid_by, VALID_BY)
+        if not isinstance(self.generator, dict):
+            raise ValueError(f"generator must be a dict of generator arguments, got {self.generator!r}")
+
+    def replace(self, **changes) -> "DataConfig":
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _check_int(name: str, value, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+
+
+def _choice(name: str, value, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(allowed)}")
+
+
+# ----------------------------------------------------------------------------- data in memory
+@dataclass
+class SpikeArrays:
+    """One partition as binned arrays: ``x`` (n, T, M) spike counts (any numeric dtype), ``labels`` (n,) int,
+    and optionally ``speakers`` (n,) int (who spoke each sample, when the data says)."""
+
+    x: np.ndarray
+    labels: np.ndarray
+    speakers: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        self.x = np.asarray(self.x)
+        self.labels = np.asarray(self.labels).astype(np.int64)
+        if self.x.ndim != 3 or self.labels.shape != (self.x.shape[0],):
+            raise ValueError(f"SpikeArrays needs x (n, T, M) and labels (n,), got {self.x.shape} and "
+                             f"{self.labels.shape}")
+        if self.speakers is not None:
+            self.speakers = np.asarray(self.speakers).astype(np.int64)
+            if self.speakers.shape != self.labels.shape:
+                raise ValueError(f"speakers must have shape (n,) = {self.labels.shape}, got {self.speakers.shape}")
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+@dataclass
+class Dataset:
+    """Train / validation / test arrays of one dataset, and what they are.
+
+    valid may be ``None`` (no validation). ``info`` records where the data came from (the :class:`DataConfig`
+    and the generator's parameters), for the logs.
+    """
+
+    train: SpikeArrays
+    test: SpikeArrays
+    valid: SpikeArrays | None = None
+    class_names: list = field(default_factory=list)
+    dt: float = 0.01
+    info: dict = field(default_factory=dict)
+
+    @property
+    def n_in(self) -> int:
+        return int(self.train.x.shape[2])
+
+    @property
+    def n_steps(self) -> int:
+        return int(self.train.x.shape[1])
+
+    @property
+    def n_classes(self) -> int:
+        if self.class_names:
+            return len(self.class_names)
+        return int(max(self.train.labels.max(), self.test.labels.max())) + 1
+
+
+def load_data(data_config: DataConfig) -> Dataset:
+    """Read (and for offline datasets, generate once) a dataset and bin it into arrays in memory.
+
+    - ``shd``, ``ssc``: the published files must be in the data folder (``python -m snnlib data download shd``);
+      the data layer's error says how otherwise.
+    - ``shd-like``, ``delay-task``, ``randman``: if the data folder holds ``{prefix}_train.h5`` (e.g. made with
+      ``python -m snnlib data make``) it is used as it is; otherwise the dataset is generated once with
+      ``data_seed`` and ``generator`` into ``{data folder}/generated/{prefix}-{hash of the arguments}`` and read
+      from there afterwards.
+    - a path ``X_train.h5``: uses ``X_test.h5`` (and ``X_valid.h5``) beside it; any other single ``.h5`` file is
+      split into train and test (80/20, class-stratified, seeded by ``data_seed``).
+
+    Validation: a dataset's own validation file if it has one; otherwise ``valid_fraction`` of the training file,
+    held out class-stratified (``valid_by="random"``) or as whole speakers (``"speaker"``: round(fraction × speakers),
+    at least one); ``valid_fraction=0`` trains on the whole training file without validation.
+    """
+    from snnlib import data as data_layer
+
+    c = data_config
+    dt = float(c.dt)
+    info: dict = {"data_config": c.to_dict()}
+    if c.dataset in PUBLISHED_DATASETS + OFFLINE_DATASETS:
+        folder = data_layer.resolve_data_dir(c.data_dir)
+        if c.dataset in OFFLINE_DATASETS:
+            folder = _ensure_offline(c, folder)
+        info["folder"] = str(folder)
+        splits = data_layer.load_splits(c.dataset, folder, valid="auto", fraction=0.1, seed=c.data_seed)
+        if isinstance(splits.valid, data_layer.SpikeDataset):  # the dataset has its own validation file
+            parts = {"train": splits.train, "valid": splits.valid, "test": splits.test}
+        else:  # hold out from the whole training file below, as valid_by and valid_fraction say
+            parts = {"train": splits.train.dataset, "valid": None, "test": splits.test}
+    else:
+        path = Path(c.dataset)
+        stem = path.name
+        if stem.endswith("_train.h5"):
+            siblings = {part: path.with_name(stem[: -len("_train.h5")] + f"_{part}.h5") for part in ("valid", "test")}
+            if not siblings["test"].exists():
+                raise ValueError(f"{path} has no test file beside it (expected {siblings['test'].name})")
+            parts = {"train": data_layer.open_dataset(path), "test": data_layer.open_dataset(siblings["test"]),
+                     "valid": data_layer.open_dataset(siblings["valid"]) if siblings["valid"].exists() else None}
+        else:
+            whole = data_layer.open_dataset(path)
+            rest, test_idx = data_layer.split_by_fraction(whole.labels, 0.2, seed=[c.data_seed, 1])
+            parts = {"train": data_layer.Subset(whole, rest), "valid": None,
+                     "test": data_layer.Subset(whole, test_idx)}
+    try:
+        if parts["valid"] is None and c.valid_fraction > 0:
+            parts["train"], parts["valid"] = _hold_out(data_layer, parts["train"], c)
+        train_part = parts["train"]
+        n_channels = train_part.n_channels
+        class_names = list(train_part.class_names)
+        max_time = c.max_time
+        if max_time is None:
+            max_time = 1.0 if c.dataset in PUBLISHED_DATASETS else _longest(parts.values(), dt)
+        arrays = {name: _bin_all(part, n_channels, dt, max_time, c.pool, c.binary)
+                  for name, part in parts.items() if part is not None and len(part) > 0}
+        info.update({"n_channels": n_channels, "max_time": max_time, "pool": c.pool,
+                     "sizes": {name: len(a) for name, a in arrays.items()}})
+        attrs = getattr(getattr(train_part, "dataset", train_part), "attrs", {}) or {}
+        info["file_attrs"] = {k: _jsonable(v) for k, v in attrs.items()}
+    finally:
+        for part in parts.values():
+            if part is not None:
+                part.close()
+    return Dataset(train=arrays["train"], test=arrays["test"], valid=arrays.get("valid"),
+                   class_names=class_names, dt=dt, info=info)
+
+
+def _hold_out(data_layer, part, c: DataConfig):
+    """Split a training part into (train, valid) views by ``valid_by`` and ``valid_fraction``."""
+    base = getattr(part, "dataset", part)
+    positions = getattr(part, "indices", np.arange(len(part)))
+    if c.valid_by == "speaker":
+        speakers = part.speakers
+        n_speakers = len(np.unique(speakers))
+        n_valid = max(1, int(round(c.valid_fraction * n_speakers)))
+        if n_speakers < 2:
+            raise ValueError(f"--valid-by speaker needs at least two speakers in the training data, found "
+                             f"{n_speakers}; use --valid-by random")
+        keep, held = data_layer.split_by_speaker(speakers, n_valid=min(n_valid, n_speakers - 1), seed=c.data_seed)
+    else:
+        keep, held = data_layer.split_by_fraction(part.labels, c.valid_fraction, seed=c.data_seed)
+    return data_layer.Subset(base, positions[keep]), data_layer.Subset(base, positions[held])
+
+
+def _ensure_offline(c: DataConfig, folder: Path) -> Path:
+    """The folder holding an offline dataset, generating it first if needed (see :func:`load_data`)."""
+    import hashlib
+    import inspect
+    import os
+    import shutil
+    import tempfile
+
+    from snnlib import data as data_layer
+
+    prefix = c.dataset.replace("-", "_")
+    if (folder / f"{prefix}_train.h5").exists() and not c.generator and c.data_seed == 0:
+        return folder  # made by the user with `python -m snnlib data make`
+    arguments = {"seed": c.data_seed, **c.generator}
+    maker = data_layer.MAKERS[c.dataset]
+    # the key covers the arguments and the generator's code, so a changed generator never serves stale files
+    code = Path(inspect.getsourcefile(maker)).read_bytes()
+    key = hashlib.sha256(json.dumps([c.dataset, arguments], sort_keys=True).encode() + code).hexdigest()[:12]
+    target = folder / "generated" / f"{prefix}-{key}"
+    if (target / f"{prefix}_train.h5").exists() and (target / f"{prefix}_test.h5").exists():
+        return target
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f".{prefix}-", dir=target.parent))
+    except OSError as exc:
+        raise OutputError(f"cannot create the data folder {target.parent}: {exc.strerror or exc}; "
+                          "choose another with --data-dir or SNNLIB_DATA") from None
+    try:
+        try:
+            maker(scratch, **arguments)
+        except TypeError as exc:
+            raise ValueError(f"bad generator argument for {c.dataset}: {exc}") from None
+        (scratch / "arguments.json").write_text(json.dumps({"dataset": c.dataset, **arguments}, indent=1))
+        try:
+            os.replace(scratch, target)  # atomic; fails if another process finished first
+        except OSError:
+            if not (target / f"{prefix}_test.h5").exists():
+                raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return target
+
+
+def _longest(parts, dt: float) -> float:
+    last = 0.0
+    for part in parts:
+        if part is None:
+            continue
+        for i in range(len(part)):
+            times = part[i][0]
+            if len(times):
+                last = max(last, float(times.max()))
+    return (int(math.floor(last / dt)) + 1) * dt
+
+
+def _bin_all(part, n_channels: int, dt: float, max_time: float, pool: int, binary: bool,
+             chunk: int = 256) -> SpikeArrays:
+    """Every sample of a part as compact counts (uint8 when they fit, else uint16 or float32)."""
+    from snnlib.data import bin_batch
+
+    n = len(part)
+    xs, labels = [], np.empty(n, np.int64)
+    for start in range(0, n, chunk):
+        samples = [part[i] for i in range(start, min(n, start + chunk))]
+        labels[start:start + len(samples)] = [s[2] for s in samples]
+        x = bin_batch(samples, n_channels, dt, max_time, pool, binary=binary, dtype=np.float32)
+        xs.append(x.astype(np.uint16) if x.max(initial=0) <= 65535 else x)
+    x = np.concatenate(xs) if xs else np.zeros((0, 1, n_channels // pool), np.uint8)
+    if x.dtype == np.uint16 and x.max(initial=0) <= 255:
+        x = x.astype(np.uint8)
+    speakers = getattr(part, "speakers", None)
+    return SpikeArrays(x, labels, None if speakers is None else np.asarray(speakers))
+
+
+def _jsonable(value):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (np.generic,)):
+        return value.item()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+# ----------------------------------------------------------------------------- evaluation
+def evaluate_data(config: SNNConfig, params: dict, data: SpikeArrays, batch_size: int = 256) -> tuple[float, float]:
+    """(mean loss, accuracy as a fraction) over a whole partition, in batches of ``batch_size``."""
+    n = len(data)
+    if n == 0:
+        return math.nan, math.nan
+    loss_sum = correct = 0.0
+    for start in range(0, n, batch_size):
+        xb = data.x[start:start + batch_size].astype(config.np_dtype)
+        loss, acc = evaluate(config, params, xb, data.labels[start:start + batch_size])
+        loss_sum += loss * len(xb)
+        correct += acc * len(xb)
+    return loss_sum / n, correct / n
+
+
+# ----------------------------------------------------------------------------- events and results
+@dataclass
+class TrainEvent:
+    """What a callback receives.
+
+    kind: ``"batch"`` (every ``callback_every`` batches), ``"epoch"`` (after validation) or ``"end"``.
+    epoch: 1-based epoch in progress (or just finished); batch: batches done in it; n_batches: per epoch.
+    loss: running mean training loss of the epoch. params: the live parameter dict (read, do not modify).
+    history: one dict per finished epoch. model_config, train_config: the run's configuration.
+    """
+
+    kind: str
+    epoch: int
+    batch: int
+    n_batches: int
+    loss: float
+    params: dict
+    history: list
+    model_config: SNNConfig
+    train_config: TrainConfig
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` returns.
+
+    params: trained parameters; history: one dict per epoch (``epoch``, ``train_loss``, ``val_loss``,
+    ``val_accuracy``, ``epoch_s``, ``elapsed_s``); metrics: the content of ``metrics.json`` (empty if the run was
+    interrupted); status: ``finished``, ``stopped`` (by the callback) or ``interrupted`` (Ctrl-C, checkpoint
+    written); out_dir: the output folder or None; position: (epoch, batch) where training stands.
+    """
+
+    params: dict
+    history: list
+    metrics: dict
+    status: str
+    out_dir: Path | None
+    position: tuple[int, int]
+
+
+# ----------------------------------------------------------------------------- the loop
+def train(model_config: SNNConfig, train_config: TrainConfig, data: Dataset, *,
+          callback: Callable[[TrainEvent], bool | None] | None = None, out_dir=None, resume: bool = False,
+          overwrite: bool = False, progress: bool | None = None, params: dict | None = None) -> TrainResult:
+    """Train a network on ``data`` and report test accuracy, size and timing.
+
+    Args:
+        model_config: the network (its ``n_in``, ``n_out`` and ``dt`` must match the data).
+        train_config: how to train.
+        data: a :class:`Dataset` (from :func:`load_data`, or built from arrays).
+        callback: called with a :class:`TrainEvent` every ``callback_every`` batches and after every epoch; return
+            ``False`` or raise :class:`StopTraining` to stop (a checkpoint is written; ``resume`` continues).
+        out_dir: folder for ``checkpoint.json`` + ``.npz`` (every epoch), ``log.csv`` and ``metrics.json``;
+            ``None`` keeps everything in memory.
+        resume: continue from the checkpoint in ``out_dir`` (same configuration; ``epochs`` may be larger).
+        overwrite: start afresh even if ``out_dir`` holds a checkpoint (otherwise that is refused).
+        progress: tqdm progress bars; ``None`` shows them only on a terminal.
+        params: initial parameters (default ``init_params(model_config)``); ignored when resuming.
+
+    Returns:
+        A :class:`TrainResult`. Ctrl-C (KeyboardInterrupt) is caught: the state before the interrupted batch is
+        saved and the result has ``status="interrupted"``.
+
+    Raises:
+        ValueError: data and configuration do not fit (checked before any work); CheckpointError: the checkpoint to
+        resume from is damaged or belongs to another configuration; TrainingDiverged: NaN/inf loss or gradient
+        (the last good checkpoint is kept); OutputError: ``out_dir`` cannot be written.
+    """
+    _check_fit(model_config, train_config, data)
+    out = _prepare_out_dir(out_dir, resume, overwrite)
+    run = _Run(model_config, train_config, data, callback, out, progress)
+    if resume:
+        run.restore()
+    else:
+        run.start(params)
+    return run.execute()
+
+
+def _check_fit(mc: SNNConfig, tc: TrainConfig, data: Dataset) -> None:
+    if not isinstance(mc, SNNConfig) or not isinstance(tc, TrainConfig):
+        raise ValueError("train(model_config, train_config, data): expected an SNNConfig and a TrainConfig")
+    if data.n_in != mc.n_in:
+        raise ValueError(f"the data has {data.n_in} input channels but the network n_in={mc.n_in}")
+    if data.n_classes > mc.n_out:
+        raise ValueError(f"the data has {data.n_classes} classes but the network n_out={mc.n_out}")
+    if not math.isclose(data.dt, mc.dt, rel_tol=1e-9):
+        raise ValueError(f"the data is binned at dt={data.dt} s but the network has dt={mc.dt} s; use the same")
+    if len(data.train) == 0:
+        raise ValueError("the training set is empty")
+    if mc.loss_start >= data.n_steps:
+        raise ValueError(f"loss_start={mc.loss_start} leaves no loss window in T={data.n_steps} steps")
+
+
+def _prepare_out_dir(out_dir, resume: bool, overwrite: bool) -> Path | None:
+    if out_dir is None:
+        if resume:
+            raise ValueError("resume needs out_dir, the folder holding the checkpoint")
+        return None
+    out = Path(out_dir)
+    if resume and not ckpt.has_checkpoint(out):
+        raise CheckpointError(f"nothing to resume: {out} holds no checkpoint.json")
+    if not resume and not overwrite and ckpt.has_checkpoint(out):
+        raise ValueError(f"{out} already holds a checkpoint; resume it (--resume), start afresh (--overwrite) or "
+                         "choose another output folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = ckpt.write_atomic(out / ".write-test", b"")
+        probe.unlink()
+    except OSError as exc:
+        raise OutputError(f"cannot write to output folder {out}: {exc.strerror or exc}") from None
+    return out
+
+
+class _Run:
+    """The state of one training run, kept together so that it can be checkpointed and resumed."""
+
+    def __init__(self, mc, tc, data, callback, out, progress):
+        self.mc, self.tc, self.data, self.callback, self.out, self.progress = mc, tc, data, callback, out, progress
+        self.n_batches = math.ceil(len(data.train) / tc.batch_size)
+        T = data.n_steps
+        self.stepwise_updates = tc.method == "online" and tc.update_every is not None and tc.update_every < T
+
+    # -- state --------------------------------------------------------------------------------------
+    def _optimizer(self):
+        cls = Adam if self.tc.optimizer == "adam" else SGD
+        return cls(self.mc, lr_weights=self.tc.lr_weights, lr_delays=self.tc.lr_delays)
+
+    def start(self, params):
+        self.params = {k: np.array(v, dtype=self.mc.np_dtype) for k, v in
+                       (init_params(self.mc) if params is None else params).items()}
+        self.optimizer = self._optimizer()
+        self.rng = np.random.default_rng(self.tc.seed)
+        self.epoch_rng_state = copy.deepcopy(self.rng.bit_generator.state)
+        self.epoch, self.batch = 0, 0
+        self.epoch_loss, self.epoch_samples = 0.0, 0
+        self.history: list[dict] = []
+        self.elapsed = self.cpu = 0.0
+        self.order = None
+
+    def restore(self):
+        arrays, state = ckpt.load_checkpoint(self.out)
+        expect = {"model_config": self.mc.to_dict(), "data": _data_identity(self.data),
+                  "train_config": _resumable(self.tc.to_dict())}
+        found = {"model_config": state.get("model_config"), "data": state.get("data"),
+                 "train_config": _resumable(state.get("train_config") or {})}
+        diffs = [f"{part}.{key}: checkpoint {found[part].get(key)!r}, now {value!r}"
+                 for part in expect for key, value in (expect[part] or {}).items()
+                 if (found[part] or {}).get(key) != value]
+        if diffs:
+            hint = (" (the cosine learning-rate schedule depends on the number of epochs: resume with the same "
+                    "epochs, or train with lr_schedule='constant')"
+                    if any(d.startswith("train_config.epochs") for d in diffs) else "")
+            raise CheckpointError(f"the checkpoint in {self.out} was made with another configuration ("
+                                  + "; ".join(diffs[:4]) + (" …" if len(diffs) > 4 else "")
+                                  + f"){hint}; resume with the same options, or start afresh with --overwrite")
+        try:
+            self.params = {k[len("params/"):]: v for k, v in arrays.items() if k.startswith("params/")}
+            check_params(self.mc, self.params)
+            self.optimizer = self._optimizer()
+            self.optimizer.load_state_dict({k[len("opt/"):]: v for k, v in arrays.items() if k.startswith("opt/")})
+            self.rng = np.random.default_rng()
+            self.rng.bit_generator.state = state["rng_epoch_start"]
+            self.epoch_rng_state = copy.deepcopy(state["rng_epoch_start"])
+            self.epoch, self.batch = (int(v) for v in state["position"])
+            self.epoch_loss, self.epoch_samples = float(state["epoch_loss"]), int(state["epoch_samples"])
+            self.history = list(state["history"])
+            self.elapsed, self.cpu = float(state["elapsed_s"]), float(state.get("cpu_s", 0.0))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CheckpointError(f"the checkpoint in {self.out} is incomplete or inconsistent ({exc}); refusing to "
+                                  "resume from it — start afresh with --overwrite") from None
+        self.order = None
+        if self.batch > 0:  # mid-epoch: draw the same permutation again
+            self.order = self.rng.permutation(len(self.data.train))
+
+    def _state_arrays(self):
+        arrays = {f"params/{k}": v for k, v in self.params.items()}
+        arrays.update({f"opt/{k}": v for k, v in self.optimizer.state_dict().items()})
+        return arrays
+
+    def save(self, status: str):
+        if self.out is None:
+            return
+        state = {
+            "status": status,
+            "position": [self.epoch, self.batch],
+            "rng_epoch_start": self.epoch_rng_state,
+            "epoch_loss": self.epoch_loss,
+            "epoch_samples": self.epoch_samples,
+            "history": self.history,
+            "elapsed_s": self.elapsed,
+            "cpu_s": self.cpu,
+            "model_config": self.mc.to_dict(),
+            "train_config": self.tc.to_dict(),
+            "data": _data_identity(self.data),
+            "data_info": _json_safe(self.data.info),
+            "class_names": list(self.data.class_names),
+        }
+        try:
+            ckpt.save_checkpoint(self.out, self._state_arrays(), state)
+        except OSError as exc:
+            raise OutputError(f"could not write the checkpoint in {self.out}: {exc.strerror or exc}; the previous "
+                              "checkpoint is kept") from None
+
+    # -- the loop -------------------------------------------------------------------------------------
+    def execute(self) -> TrainResult:
+        from tqdm import tqdm
+
+        status = "finished"
+        self._clock = (time.perf_counter(), self.elapsed, time.process_time(), self.cpu)
+        bar = tqdm(total=self.tc.epochs * self.n_batches, initial=self.epoch * self.n_batches + self.batch,
+                   disable=None if self.progress is None else not self.progress, unit="batch", leave=False,
+                   desc="training")
+        try:
+            while self.epoch < self.tc.epochs:
+                if self._run_epoch(bar) == "stop":
+                    status = "stopped"
+                    break
+        except KeyboardInterrupt:
+            status = "interrupted"
+        finally:
+            bar.close()
+            self._tick()
+        if status != "finished":
+            self.save(status)
+            if status == "interrupted":
+                return TrainResult(self.params, self.history, {}, status, self.out, (self.epoch, self.batch))
+        metrics = self._final_metrics(status)
+        self._emit("end")
+        return TrainResult(self.params, self.history, metrics, status, self.out, (self.epoch, self.batch))
+
+    def _tick(self) -> None:
+        """Bring ``elapsed`` and ``cpu`` (wall-clock and CPU seconds spent in the training loop, over all
+        sessions, validation included) up to date."""
+        start, base, cpu_start, cpu_base = self._clock
+        self.elapsed = base + (time.perf_counter() - start)
+        self.cpu = cpu_base + (time.process_time() - cpu_start)
+
+    def _run_epoch(self, bar):
+        tc = self.tc
+        n = len(self.data.train)
+        if self.batch == 0:
+            self.epoch_rng_state = copy.deepcopy(self.rng.bit_generator.state)
+            self.order = self.rng.permutation(n)
+            self.epoch_loss, self.epoch_samples = 0.0, 0
+        scale = 1.0 if tc.lr_schedule == "constant" else 0.5 * (1.0 + math.cos(math.pi * self.epoch / tc.epochs))
+        self.optimizer.lr_weights, self.optimizer.lr_delays = tc.lr_weights * scale, tc.lr_delays * scale
+        started = time.perf_counter()
+        while self.batch < self.n_batches:
+            idx = self.order[self.batch * tc.batch_size:(self.batch + 1) * tc.batch_size]
+            snapshot = self._snapshot()
+            try:
+                loss = self._train_batch(idx)
+            except BaseException:
+                self._restore_snapshot(snapshot)  # the interrupted batch is redone on resume
+                raise
+            self.batch += 1
+            self.epoch_loss += loss * len(idx)
+            self.epoch_samples += len(idx)
+            bar.update(1)
+            bar.set_postfix(epoch=self.epoch + 1, loss=f"{self.epoch_loss / self.epoch_samples:.4f}",
+                            refresh=False)
+            if self.batch % tc.callback_every == 0 and self.batch < self.n_batches:
+                if self._emit("batch") is False:
+                    return "stop"
+        # end of the epoch: validation, log, checkpoint
+        row = {"epoch": self.epoch + 1, "train_loss": self.epoch_loss / max(self.epoch_samples, 1),
+               "val_loss": None, "val_accuracy": None}
+        if self.data.valid is not None and len(self.data.valid):
+            row["val_loss"], row["val_accuracy"] = evaluate_data(self.mc, self.params, self.data.valid,
+                                                                 tc.eval_batch_size)
+        self._tick()
+        row["epoch_s"] = time.perf_counter() - started
+        row["elapsed_s"] = self.elapsed
+        self.history.append(row)
+        if row["val_accuracy"] is not None:
+            bar.set_postfix(epoch=self.epoch + 1, loss=f"{row['train_loss']:.4f}",
+                            val_acc=f"{row['val_accuracy']:.3f}", refresh=True)
+        self.epoch += 1
+        self.batch = 0
+        self.epoch_rng_state = copy.deepcopy(self.rng.bit_generator.state)
+        self.order = None
+        self._write_log()
+        self.save("running")
+        return "stop" if self._emit("epoch") is False else None
+
+    def _train_batch(self, idx) -> float:
+        mc, tc = self.mc, self.tc
+        xb = self.data.train.x[idx].astype(mc.np_dtype)
+        yb = self.data.train.labels[idx]
+        if self.stepwise_updates:
+            learner = OnlineLearner(mc, self.params, self.optimizer, tc.update_every)
+            learner.begin(yb, xb.shape[1])
+            for t in range(xb.shape[1]):
+                learner.step(xb[:, t])
+            loss, grads = learner.finish()
+            self._check_finite(loss, grads)
+            return loss
+        if tc.method == "bptt":
+            loss, grads = bptt_gradients(mc, self.params, xb, yb)
+        else:
+            loss, grads = online_gradients(mc, self.params, xb, yb, engine=tc.engine)
+        self._check_finite(loss, grads)
+        self.optimizer.step(self.params, grads)
+        return loss
+
+    def _check_finite(self, loss, grads):
+        if not math.isfinite(loss):
+            self._diverged(loss, "loss")
+        bad = [k for k, g in grads.items() if not np.all(np.isfinite(g))]
+        if bad:
+            self._diverged(loss, f"gradient of {', '.join(bad)}")
+
+    def _diverged(self, loss, what):
+        kept = (f"the last good checkpoint (epoch {self.epoch}) is kept in {self.out}" if self.out is not None
+                and self.epoch > 0 else "no checkpoint was written")
+        raise TrainingDiverged(f"training diverged at epoch {self.epoch + 1}, batch {self.batch + 1}: the {what} "
+                               f"is not finite (loss {loss}); {kept}; lower --lr-weights/--lr-delays")
+
+    def _snapshot(self):
+        return ({k: v.copy() for k, v in self.params.items()},
+                {k: np.array(v, copy=True) for k, v in self.optimizer.state_dict().items()})
+
+    def _restore_snapshot(self, snapshot):
+        params, opt_state = snapshot
+        self.params.clear()
+        self.params.update(params)
+        self.optimizer.load_state_dict(opt_state)
+
+    def _emit(self, kind: str):
+        if self.callback is None:
+            return None
+        event = TrainEvent(kind=kind, epoch=self.epoch if kind != "batch" else self.epoch + 1, batch=self.batch,
+                           n_batches=self.n_batches,
+                           loss=self.epoch_loss / self.epoch_samples if self.epoch_samples else math.nan,
+                           params=self.params, history=self.history, model_config=self.mc, train_config=self.tc)
+        try:
+            answer = self.callback(event)
+        except StopTraining:
+            return False
+        return False if answer is False else None
+
+    # -- outputs --------------------------------------------------------------------------------------
+    def _write_log(self):
+        if self.out is None:
+            return
+        columns = ["epoch", "train_loss", "val_loss", "val_accuracy", "epoch_s", "elapsed_s"]
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for row in self.history:
+            writer.writerow({k: ("" if row[k] is None else f"{row[k]:.6g}" if isinstance(row[k], float) else row[k])
+                             for k in columns})
+        self._write("log.csv", text.getvalue().encode())
+
+    def _write(self, name: str, data: bytes):
+        try:
+            ckpt.write_atomic(self.out / name, data)
+        except OSError as exc:
+            raise OutputError(f"could not write {self.out / name}: {exc.strerror or exc}") from None
+
+    def _final_metrics(self, status: str) -> dict:
+        mc, tc = self.mc, self.tc
+        started = time.perf_counter()
+        test_loss, test_acc = evaluate_data(mc, self.params, self.data.test, tc.eval_batch_size)
+        eval_s = time.perf_counter() - started
+        report = size_metrics.model_report(mc, self.params)
+        inference = size_metrics.inference_time(
+            mc, self.params, self.data.test.x[:tc.eval_batch_size].astype(mc.np_dtype))
+        last = self.history[-1] if self.history else {}
+        val = [r["val_accuracy"] for r in self.history if r["val_accuracy"] is not None]
+        best = int(np.argmax(val)) if val else None
+        metrics = {
+            "status": status,
+            "test_accuracy": test_acc,
+            "test_loss": test_loss,
+            "val_accuracy": last.get("val_accuracy"),
+            "val_loss": last.get("val_loss"),
+            "best_val_accuracy": val[best] if val else None,
+            "best_epoch": best + 1 if val else None,
+            "train_loss": last.get("train_loss", math.nan),
+            "epochs_completed": len(self.history),
+            "parameters": report["parameters"],
+            "memory": report["memory"],
+            "latency": report["latency"],
+            "inference_s_per_sample": inference,
+            "timing": {"train_s": self.elapsed, "train_cpu_s": self.cpu,
+                       "per_epoch_s": self.elapsed / len(self.history) if self.history else math.nan,
+                       "test_eval_s": eval_s},
+            "data": {"n_train": len(self.data.train), "n_valid": len(self.data.valid) if self.data.valid else 0,
+                     "n_test": len(self.data.test), "n_steps": self.data.n_steps, "n_in": self.data.n_in,
+                     "n_classes": self.data.n_classes},
+            "config": {"model": mc.to_dict(), "train": tc.to_dict(), "data": _json_safe(self.data.info)},
+            "engine_used": "stepwise (updates every %d steps)" % tc.update_every if self.stepwise_updates
+            else ("bptt" if tc.method == "bptt" else tc.engine),
+            "versions": {"python": platform.python_version(), "numpy": np.__version__},
+        }
+        metrics = _json_safe(metrics)
+        if self.out is not None:
+            self._write("metrics.json", (json.dumps(metrics, indent=1) + "\n").encode())
+        return metrics
+
+
+def _resumable(train_config: dict) -> dict:
+    """The fields of a TrainConfig that must not change on resume (reporting may change, and so may the number
+    of epochs unless the learning-rate schedule depends on it)."""
+    free = ("callback_every", "eval_batch_size") + (("epochs",) if train_config.get("lr_schedule") == "constant"
+                                                    else ())
+    return {k: v for k, v in train_config.items() if k not in free}
+
+
+def _data_identity(data: Dataset) -> dict:
+    """What must be the same data to resume: shapes, and a hash of the training labels."""
+    import hashlib
+
+    return {"train_shape": list(data.train.x.shape), "test_shape": list(data.test.x.shape),
+            "valid_shape": list(data.valid.x.shape) if data.valid is not None else None,
+            "train_labels_sha256": hashlib.sha256(np.ascontiguousarray(data.train.labels).tobytes()).hexdigest()}
+
+
+def _json_safe(value):
+    """Replace NaN/inf by None and NumPy scalars by Python numbers, so the JSON is standard."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _json_safe(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def load_trained(path) -> tuple[SNNConfig, dict, dict]:
+    """``(model_config, params, state)`` from a checkpoint folder (or its ``checkpoint.json``), verified."""
+    arrays, state = ckpt.load_checkpoint(path)
+    try:
+        mc = SNNConfig(**state["model_config"])
+    except (KeyError, TypeError) as exc:
+        raise CheckpointError(f"{path}: the checkpoint's model configuration is unusable ({exc})") from None
+    params = {k[len("params/"):]: v for k, v in arrays.items() if k.startswith("params/")}
+    return mc, params, state

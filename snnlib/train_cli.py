@@ -1,0 +1,384 @@
+"""Commands ``train``, ``evaluate`` and ``experiments`` of ``python -m snnlib``.
+
+Options come from three places, later ones winning: the built-in defaults (per dataset, see
+:data:`DATASET_DEFAULTS`), a ``--config`` file (TOML, YAML or JSON; keys are the long option names, with ``_`` or
+``-``, plus an optional ``generator`` table of offline-dataset arguments), and the command line. With ``--resume``
+the run's own stored options replace the defaults, so ``--resume --out DIR --epochs 20`` is enough.
+
+Every combination is checked before any data is read or written; a bad one is refused with one line that names
+the option.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+OPTIONS = {
+    # option: (kind, help)
+    "dataset": (str, "shd, ssc, shd-like, delay-task, randman, or the path of an .h5 file in the SHD schema"),
+    "data_dir": (str, "folder of the data files (default: $SNNLIB_DATA, else the per-user cache)"),
+    "data_seed": (int, "seed of the validation split and of generated datasets"),
+    "delays": (("none", "fixed", "synaptic", "axonal"),
+               "input delays: none (weights only), fixed random, learned synaptic (one per connection) or axonal "
+               "(one per input)"),
+    "recurrent": (bool, "add recurrent hidden-to-hidden weights"),
+    "rec_delays": (("none", "synaptic", "axonal"), "delays of the recurrent connections (needs --recurrent)"),
+    "hidden": (int, "hidden LIF neurons N"),
+    "epochs": (int, "passes over the training set"),
+    "seed": (int, "seed of the parameters and of the data order"),
+    "engine": (("fast", "stepwise"), "batched engine (default) or the tick-by-tick learner"),
+    "update_every": (int, "steps between updates inside a sample (default: T, once per batch); U < T runs the "
+                          "stepwise online learner"),
+    "method": (("online", "bptt"), "three-factor online rule, or BPTT for comparison"),
+    "optimizer": (("adam", "sgd"), "optimiser"),
+    "lr_weights": (float, "learning rate of the weights"),
+    "lr_delays": (float, "learning rate of the delays (delays in steps)"),
+    "lr_schedule": (("constant", "cosine"), "learning rates constant, or decayed per epoch along a half cosine"),
+    "batch_size": (int, "samples per update"),
+    "dt": (float, "step width, seconds"),
+    "max_time": (float, "window per sample, seconds (default: 1 s for SHD/SSC, else the longest sample)"),
+    "pool": (int, "sum groups of this many neighbouring input channels"),
+    "sparsity": (float, "fraction of input connections removed by a fixed mask (e.g. 0.8)"),
+    "sigma": (float, "width of the Gaussian spike representation, steps"),
+    "d_max": (int, "largest delay, steps"),
+    "feedback": (("symmetric", "random"), "feedback weights of the learning signal"),
+    "tau_mem": (float, "membrane time constant, seconds"),
+    "tau_out": (float, "readout time constant, seconds"),
+    "dtype": (("float32", "float64"), "floating-point precision"),
+    "valid_fraction": (float, "share of the training file held out for validation (0: none)"),
+    "valid_by": (("random", "speaker"), "hold out random samples (class-stratified) or whole speakers"),
+}
+FILE_ONLY = {"generator": "dict of arguments for the offline dataset's generator", "out": "output folder"}
+
+
+# ----------------------------------------------------------------------------- parsers
+def register(subparsers) -> None:
+    """Add the ``train``, ``evaluate`` and ``experiments`` commands."""
+    from snnlib.train import DATASET_DEFAULTS, GENERIC_DEFAULTS
+
+    shown = ("delays", "hidden", "epochs", "batch_size", "lr_weights", "lr_delays", "lr_schedule", "d_max", "sigma",
+             "pool", "engine", "method")
+    epilog = ("defaults: " + ", ".join(f"{k}={GENERIC_DEFAULTS[k]}" for k in shown) + "\nper dataset:\n"
+              + "\n".join(f"  {name}: " + ", ".join(f"{k}={v}" for k, v in d.items())
+                          for name, d in DATASET_DEFAULTS.items())
+              + "\nsee docs/training.md")
+    p = subparsers.add_parser("train", help="train a network (offline datasets are generated on first use)",
+                              description="Train a spiking network with learnable delays by the three-factor rule.",
+                              epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--config", metavar="FILE", help="options from a TOML, YAML or JSON file (flags override it)")
+    for name, (kind, text) in OPTIONS.items():
+        flag = "--" + name.replace("_", "-")
+        if kind is bool:
+            p.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=text)
+        elif isinstance(kind, tuple):
+            p.add_argument(flag, choices=kind, default=None, help=text)
+        else:
+            p.add_argument(flag, type=kind, default=None, help=text, metavar=name.upper())
+    p.add_argument("--generator", action="append", metavar="KEY=VALUE",
+                   help="argument of the offline dataset's generator, e.g. --generator n_train=300 (repeatable)")
+    p.add_argument("--out", metavar="DIR", help="output folder: checkpoint, log.csv, metrics.json")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
+    p.add_argument("--overwrite", action="store_true", help="start afresh even if --out holds a checkpoint")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bars (default: only on a terminal)")
+    p.set_defaults(func=run_train)
+
+    e = subparsers.add_parser("evaluate", help="size, memory, latency, inference time and accuracy of a checkpoint",
+                              description="Evaluate a trained checkpoint (MODEL.md §9).")
+    e.add_argument("checkpoint", help="a run's output folder or its checkpoint.json")
+    e.add_argument("--dataset", help="evaluate on another dataset's test set (default: the one trained on)")
+    e.add_argument("--data-dir", help="folder of the data files")
+    e.add_argument("--weight-bits", type=int, nargs="+", default=[8, 32], help="weight precisions to report")
+    e.add_argument("--json", action="store_true", help="print the report as JSON")
+    e.set_defaults(func=run_evaluate)
+
+    x = subparsers.add_parser("experiments", help="the paper's comparisons on one dataset: table and figures",
+                              description="Weights-only vs fixed vs learned synaptic/axonal delays, feedforward vs "
+                                          "recurrent, online vs BPTT, dense vs sparse, equal-parameter pairs.")
+    x.add_argument("--dataset", default="delay-task", help="dataset (as for train)")
+    x.add_argument("--data-dir", help="folder of the data files")
+    x.add_argument("--out", required=True, metavar="DIR", help="folder for results.md, results.csv and figures")
+    x.add_argument("--quick", action="store_true", help="a small, fast version of the grid")
+    x.add_argument("--hidden", type=int, help="hidden width of the reference networks")
+    x.add_argument("--epochs", type=int, help="epochs per cell")
+    x.add_argument("--seed", type=int, default=0, help="seed shared by every cell (paired comparisons)")
+    x.add_argument("--only", nargs="+", metavar="GROUP", help="run only these comparison groups")
+    x.add_argument("--workers", type=int, default=1, help="cells run in parallel on this many local processes")
+    x.add_argument("--scheduler", metavar="ADDRESS", help="run the cells on a Dask cluster (dask.distributed)")
+    x.set_defaults(func=run_experiments)
+
+
+# ----------------------------------------------------------------------------- option handling
+def read_config_file(path) -> dict:
+    """Options from a TOML (``.toml``), YAML (``.yaml``/``.yml``) or JSON file, keys normalised to ``a_b``."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        try:
+            import tomllib
+        except ModuleNotFoundError:  # Python 3.10
+            try:
+                import tomli as tomllib
+            except ModuleNotFoundError:
+                raise ValueError("reading TOML on Python 3.10 needs the package tomli (pip install tomli); "
+                                 "or use a JSON config") from None
+        parse = tomllib.loads
+    elif suffix in (".yaml", ".yml"):
+        try:
+            import yaml
+        except ModuleNotFoundError:
+            raise ValueError("reading YAML needs PyYAML (pip install pyyaml); or use a TOML or JSON config") from None
+        parse = yaml.safe_load
+    elif suffix == ".json":
+        parse = json.loads
+    else:
+        raise ValueError(f"config file {path}: unknown format {suffix!r}; use .toml, .yaml/.yml or .json")
+    try:
+        data = parse(raw.decode())
+    except Exception as exc:  # the parsers' own error types
+        raise ValueError(f"config file {path} could not be parsed: {exc}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ValueError(f"config file {path} must hold a table of options, got {type(data).__name__}")
+    options = {}
+    allowed = set(OPTIONS) | set(FILE_ONLY)
+    for key, value in data.items():
+        name = str(key).replace("-", "_")
+        if name not in allowed:
+            raise ValueError(f"config file {path}: unknown option {key!r}; allowed are "
+                             f"{', '.join(sorted(allowed))}")
+        options[name] = value
+    return options
+
+
+def resolve_options(args, stored: dict | None = None) -> dict:
+    """Merge defaults < dataset defaults (or a resumed run's stored options) < config file < command line."""
+    from_file = read_config_file(args.config) if getattr(args, "config", None) else {}
+    from_cli = {name: getattr(args, name) for name in list(OPTIONS) + ["out"] if getattr(args, name, None) is not None}
+    from snnlib.train import DATASET_DEFAULTS, GENERIC_DEFAULTS
+
+    dataset = from_cli.get("dataset", from_file.get("dataset", (stored or {}).get("dataset",
+                                                                                   GENERIC_DEFAULTS["dataset"])))
+    options = dict(GENERIC_DEFAULTS)
+    options.update(DATASET_DEFAULTS.get(dataset, {}))
+    options.update(stored or {})
+    options.update(from_file)
+    options.update(from_cli)
+    if getattr(args, "generator", None):
+        options["generator"] = {**(options.get("generator") or {}), **parse_pairs(args.generator, "--generator")}
+    return options
+
+
+def parse_pairs(pairs, flag: str) -> dict:
+    """``["a=1", "b=x"]`` -> ``{"a": 1, "b": "x"}`` (values read as JSON when they parse, else as text)."""
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ValueError(f"{flag} expects KEY=VALUE, got {pair!r}")
+        try:
+            out[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key.strip()] = value
+    return out
+
+
+def build_configs(options: dict, n_in: int = 1, n_out: int = 2):
+    """(SNNConfig, TrainConfig, DataConfig) from merged options; every value and combination is checked here."""
+    from snnlib.config import SNNConfig
+    from snnlib.train import DataConfig, TrainConfig
+
+    o = options
+    if o.get("rec_delays", "none") != "none" and not o.get("recurrent"):
+        raise ValueError(f"--rec-delays {o['rec_delays']} needs --recurrent (a feedforward network has no "
+                         "recurrent connections to delay)")
+    if o.get("update_every") is not None and o.get("method") == "bptt":
+        raise ValueError("--update-every applies to the online rule only (BPTT updates after the whole sample); "
+                         "drop it or use --method online")
+    for name in ("hidden", "epochs", "batch_size", "d_max", "pool"):
+        value = o.get(name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"--{name.replace('_', '-')} must be an integer, got {value!r}")
+    model = SNNConfig(
+        n_in=n_in, n_hidden=o["hidden"], n_out=n_out, delays=o["delays"], recurrent=bool(o["recurrent"]),
+        rec_delays=o["rec_delays"], d_max=o["d_max"], sigma=o["sigma"], dt=o["dt"], feedback=o["feedback"],
+        sparsity=o["sparsity"], tau_mem=o["tau_mem"], tau_out=o["tau_out"], seed=o["seed"], dtype=o["dtype"])
+    train = TrainConfig(
+        epochs=o["epochs"], batch_size=o["batch_size"], lr_weights=o["lr_weights"], lr_delays=o["lr_delays"],
+        lr_schedule=o["lr_schedule"], optimizer=o["optimizer"], method=o["method"], engine=o["engine"],
+        update_every=o["update_every"], seed=o["seed"])
+    data = DataConfig(
+        dataset=str(o["dataset"]), data_dir=None if o["data_dir"] is None else str(o["data_dir"]), dt=o["dt"],
+        max_time=o["max_time"], pool=o["pool"], valid_fraction=o["valid_fraction"], valid_by=o["valid_by"],
+        data_seed=o["data_seed"], generator=dict(o.get("generator") or {}))
+    return model, train, data
+
+
+def stored_options(state: dict) -> dict:
+    """The options of a run, read back from its checkpoint state (for ``--resume``)."""
+    m, t = state["model_config"], state["train_config"]
+    d = (state.get("data_info") or {}).get("data_config") or {}
+    options = {"hidden": m["n_hidden"], "seed": m["seed"]}
+    for name in ("delays", "recurrent", "rec_delays", "d_max", "sigma", "feedback", "sparsity", "tau_mem",
+                 "tau_out", "dtype", "dt"):
+        options[name] = m[name]
+    for name in ("epochs", "batch_size", "lr_weights", "lr_delays", "lr_schedule", "optimizer", "method", "engine",
+                 "update_every"):
+        options[name] = t[name]
+    for name in ("dataset", "data_dir", "max_time", "pool", "valid_fraction", "valid_by", "data_seed",
+                 "generator"):
+        if name in d:
+            options[name] = d[name]
+    return options
+
+
+def _check_writable(out: Path) -> None:
+    """Refuse an output folder that cannot be created or written, before any work."""
+    probe = out
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise OSError(f"{probe} is a file, not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise OSError(f"permission denied for {probe}")
+
+
+# ----------------------------------------------------------------------------- train
+def run_train(args) -> int:
+    from snnlib.checkpoint import has_checkpoint, load_checkpoint
+    from snnlib.train import OutputError, load_data, train
+
+    stored = None
+    out_arg = args.out
+    if out_arg is None and args.config:
+        out_arg = read_config_file(args.config).get("out")
+    if out_arg is None:
+        raise ValueError("--out DIR is required: the folder for the checkpoint, log.csv and metrics.json")
+    out = Path(out_arg)
+    if args.resume:
+        if not has_checkpoint(out):
+            raise ValueError(f"--resume: {out} holds no checkpoint.json; train without --resume first")
+        stored = stored_options(load_checkpoint(out)[1])
+    elif has_checkpoint(out) and not args.overwrite:
+        raise ValueError(f"{out} already holds a checkpoint; continue it with --resume, start afresh with "
+                         "--overwrite, or choose another --out")
+    options = resolve_options(args, stored)
+    build_configs(options)  # every option and combination checked before any work
+    try:
+        _check_writable(out)
+    except OSError as exc:
+        print(f"error: cannot write to output folder {out}: {exc}", file=sys.stderr)
+        return 1
+
+    data = load_data(build_configs(options)[2])
+    model, train_config, _ = build_configs(options, n_in=data.n_in, n_out=max(data.n_classes, 2))
+    print(f"{data.info['data_config']['dataset']}: {len(data.train)} train / "
+          f"{len(data.valid) if data.valid is not None else 0} valid / {len(data.test)} test samples, "
+          f"T={data.n_steps} steps of {1e3 * data.dt:g} ms, {data.n_in} inputs, {data.n_classes} classes")
+
+    from tqdm import tqdm
+
+    def report(event):  # one line per epoch, printed around the progress bar
+        if event.kind == "epoch":
+            row = event.history[-1]
+            val = "" if row["val_accuracy"] is None else \
+                f", val loss {row['val_loss']:.4f}, val acc {100 * row['val_accuracy']:.1f} %"
+            tqdm.write(f"epoch {row['epoch']}/{event.train_config.epochs}: train loss {row['train_loss']:.4f}{val} "
+                       f"({row['epoch_s']:.1f} s)")
+
+    try:
+        result = train(model, train_config, data, callback=report, out_dir=out, resume=args.resume,
+                       overwrite=args.overwrite, progress=args.progress)
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    epoch, batch = result.position
+    if result.status == "interrupted":
+        where = f"epoch {epoch + 1}, after batch {batch}" if batch else f"the start of epoch {epoch + 1}"
+        print(f"interrupted: checkpoint saved in {out} at {where}; continue with --resume --out {out}",
+              file=sys.stderr)
+        return 130
+    m = result.metrics
+    val = "" if m["val_accuracy"] is None else f"val accuracy {100 * m['val_accuracy']:.1f} %, "
+    print(f"{result.status}: test accuracy {100 * m['test_accuracy']:.2f} %, {val}"
+          f"{m['parameters']['weights']:,} weights + {m['parameters']['delays']:,} delays, "
+          f"{m['timing']['train_s']:.1f} s training; results in {out}/metrics.json")
+    return 0
+
+
+# ----------------------------------------------------------------------------- evaluate
+def run_evaluate(args) -> int:
+    from snnlib import metrics as size_metrics
+    from snnlib.train import DataConfig, load_data, load_trained
+
+    model, params, state = load_trained(args.checkpoint)
+    stored = (state.get("data_info") or {}).get("data_config") or {}
+    fields = {k: v for k, v in stored.items() if k in DataConfig.__dataclass_fields__}
+    if args.dataset:
+        fields["dataset"] = args.dataset
+        fields["generator"] = {} if args.dataset != stored.get("dataset") else fields.get("generator", {})
+    if args.data_dir:
+        fields["data_dir"] = args.data_dir
+    fields["dt"] = model.dt
+    data = load_data(DataConfig(**fields))
+    if data.n_in != model.n_in:
+        raise ValueError(f"{fields['dataset']} has {data.n_in} input channels but the network was trained with "
+                         f"{model.n_in}; evaluate on data of the same shape (check --pool)")
+    report = size_metrics.model_report(model, params, data.test.x, data.test.labels,
+                                       weight_bits=tuple(args.weight_bits))
+    if args.json:
+        print(json.dumps(report, indent=1, default=float))
+    else:
+        print(f"{args.checkpoint}: {model.delays} delays, {model.n_in}-{model.n_hidden}-{model.n_out}"
+              f"{' recurrent' if model.recurrent else ''}, d_max {model.d_max} steps of {1e3 * model.dt:g} ms; "
+              f"test set of {fields['dataset']}")
+        print(size_metrics.format_report(report))
+    return 0
+
+
+# ----------------------------------------------------------------------------- experiments
+def run_experiments(args) -> int:
+    from snnlib import experiments
+
+    if args.workers < 1:
+        raise ValueError(f"--workers must be at least 1, got {args.workers}")
+    out = Path(args.out)
+    try:
+        _check_writable(out)
+    except OSError as exc:
+        print(f"error: cannot write to output folder {out}: {exc}", file=sys.stderr)
+        return 1
+    summary = experiments.run_experiments(
+        args.dataset, out, quick=args.quick, hidden=args.hidden, epochs=args.epochs, seed=args.seed,
+        data_dir=args.data_dir, only=args.only, workers=args.workers, scheduler=args.scheduler, echo=print)
+    print(f"{len(summary['rows'])} runs in {summary['wall_s']:.0f} s; table in {out / 'results.md'}")
+    return 0
+
+
+def main(argv=None) -> int:
+    """Run one of this module's commands without the rest of the command line (same error handling)."""
+    parser = argparse.ArgumentParser(prog="python -m snnlib")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""The experiment grid: equal-parameter widths, groups, outputs, and identical results however it is run."""
+import pytest
+
+from snnlib import experiments
+from snnlib.experiments import build_grid, equal_parameter_width, make_specs, run_experiments, run_grid
+
+TINY = dict(n_train=32, n_valid=8, n_test=16)
+
+
+@pytest.fixture(autouse=True)
+def data_home(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("SNNLIB_DATA", str(tmp_path_factory.getbasetemp() / "snnlib-data"))
+
+
+def test_equal_parameter_widths_by_hand():
+    # M = 20 inputs, K = 3 classes, N = 16:
+    # synaptic 16 * (2*20 + 3) + 3 = 691; weights only N * 23 + 3: N = 30 -> 693 (N = 29 -> 670)
+    assert equal_parameter_width(20, 3, 16, "synaptic", to="none") == 30
+    # axonal 16 * 23 + 20 + 3 = 391; weights only N = 17 -> 394 (N = 16 -> 371)
+    assert equal_parameter_width(20, 3, 16, "axonal", to="none") == 17
+    # weights only N = 16 -> 371; synaptic N * 43 + 3: N = 9 -> 390 (N = 8 -> 347)
+    assert equal_parameter_width(20, 3, 16, "none", to="synaptic") == 9
+
+
+def test_grid_groups_and_labels_show_the_matched_counts():
+    cells, groups = build_grid(20, 3, 16)
+    assert list(groups) == list(experiments.GROUPS)
+    assert groups["delays"] == ["none", "fixed", "synaptic", "axonal"]
+    assert cells["none-wide"].model == {"delays": "none", "n_hidden": 30}
+    assert "N=30" in cells["none-wide"].label and "synaptic N=16" in cells["none-wide"].label
+    assert cells["bptt"].train == {"method": "bptt"} and cells["sparse"].model["sparsity"] == 0.8
+    cells, groups = build_grid(20, 3, 16, only=["sparsity"])
+    assert list(groups) == ["sparsity"] and sorted(cells) == ["sparse", "synaptic"]
+    with pytest.raises(ValueError, match="unknown comparison group"):
+        build_grid(20, 3, 16, only=["colour"])
+
+
+def _tiny_specs(groups=("delays",)):
+    specs, _, _, _ = make_specs("delay-task", hidden=4, epochs=1, generator=TINY, only=list(groups),
+                                train_overrides={"batch_size": 16})
+    return specs
+
+
+def _without_time(rows):
+    return [{k: v for k, v in r.items() if k not in ("train_s", "train_cpu_s")} for r in rows]
+
+
+@pytest.mark.slow
+def test_parallel_processes_give_the_sequential_results():
+    specs = _tiny_specs(["sparsity"])
+    sequential = run_grid(specs)
+    assert [r["key"] for r in sequential] == ["synaptic", "sparse"]
+    parallel = run_grid(list(reversed(specs)), workers=2)
+    assert _without_time(parallel[::-1]) == _without_time(sequential)
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_gives_the_sequential_results():
+    distributed = pytest.importorskip("dask.distributed", reason="dask[distributed] is not installed (optional "
+                                                                 "extra 'dask'); the Dask path is not tested")
+    specs = _tiny_specs()
+    sequential = run_grid(specs)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:  # an existing client
+            on_dask = run_grid(specs, client=client)
+        by_address = run_grid(specs[::-1], scheduler=cluster.scheduler_address)[::-1]  # what --scheduler does
+    assert _without_time(on_dask) == _without_time(sequential)
+    assert _without_time(by_address) == _without_time(sequential)
+
+
+def test_run_experiments_writes_table_csv_and_figures(tmp_path):
+    summary = run_experiments("delay-task", tmp_path, hidden=4, epochs=1, generator=TINY,
+                              only=["delays", "equal-params"], train_overrides={"batch_size": 16})
+    markdown = (tmp_path / "results.md").read_text()
+    assert "## delays" in markdown and "## equal-params" in markdown and "weights only, N=4" in markdown
+    rows = (tmp_path / "results.csv").read_text().splitlines()
+    assert len(rows) == 1 + 4 + 6  # header, the delays group, the equal-params group
+    for name in ("accuracy", "curves", "parameters"):
+        assert (tmp_path / f"delay-task-{name}.png").stat().st_size > 1000
+    # parameter counts in the table are those of the networks trained (hand count for N = 4, M = 20, K = 3)
+    by_key = {r["key"]: r for r in summary["rows"]}
+    assert by_key["none"]["parameters"] == 4 * 23 + 3
+    assert by_key["synaptic"]["parameters"] == 4 * 43 + 3
+    assert by_key["axonal"]["parameters"] == 4 * 23 + 3 + 20
+
+
+def test_figure_functions_return_figures_and_accept_axes():
+    from matplotlib.figure import Figure
+
+    summary = {"rows": [{"key": "a", "label": "A", "group": "delays", "test_accuracy": 0.5, "delays": "none",
+                         "parameters": 10, "history": [{"epoch": 1, "val_accuracy": 0.4, "train_loss": 1.0}]}],
+               "groups": {"delays": ["a"]}, "settings": {"dataset": "x", "n_classes": 2}}
+    for make in (experiments.accuracy_figure, experiments.curves_figure, experiments.parameters_figure):
+        assert isinstance(make(summary), Figure)
+        fig = Figure()
+        ax = fig.add_subplot()
+        assert make(summary, ax=ax) is fig

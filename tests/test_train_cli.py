@@ -1,0 +1,163 @@
+"""`python -m snnlib train / evaluate`: options, config files, refusals before work, outputs, resume."""
+import errno
+import json
+
+import pytest
+
+from snnlib import train_cli
+from snnlib.train_cli import build_configs, main, read_config_file, resolve_options
+
+# a small delay-task: 48 training, 16 validation, 16 test samples; one run takes a second or two
+SMALL = ["--generator", "n_train=48", "--generator", "n_valid=16", "--generator", "n_test=16",
+         "--hidden", "6", "--batch-size", "16", "--d-max", "13"]
+
+
+@pytest.fixture(autouse=True)
+def data_home(tmp_path_factory, monkeypatch):
+    folder = tmp_path_factory.getbasetemp() / "snnlib-data"
+    monkeypatch.setenv("SNNLIB_DATA", str(folder))
+    return folder
+
+
+def parse(argv):
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    train_cli.register(parser.add_subparsers(dest="command"))
+    return parser.parse_args(argv)
+
+
+# ----------------------------------------------------------------------------- refusals before any work
+@pytest.mark.parametrize("argv, message", [
+    (["--rec-delays", "synaptic"], "--rec-delays synaptic needs --recurrent"),
+    (["--update-every", "5", "--method", "bptt"], "--update-every applies to the online rule only"),
+    (["--dataset", "mnist"], "unknown dataset 'mnist'"),
+    (["--sparsity", "1.5"], "sparsity"),
+    (["--lr-delays", "-1"], "lr_delays"),
+    (["--valid-fraction", "1.0"], "valid_fraction"),
+])
+def test_bad_combinations_are_refused_before_any_work(tmp_path, capsys, argv, message):
+    out = tmp_path / "run"
+    assert main(["train", "--out", str(out)] + argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_missing_shd_files_give_the_data_layers_download_hint(tmp_path, capsys):
+    assert main(["train", "--dataset", "shd", "--data-dir", str(tmp_path / "empty"), "--out",
+                 str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "shd_train.h5" in err and "download" in err
+
+
+def test_an_unwritable_output_folder_is_one_line_and_non_zero(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    assert main(["train", "--out", str(tmp_path / "file" / "run")] + SMALL) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot write to output folder") and err.count("\n") == 1
+
+
+def test_out_is_required(capsys):
+    assert main(["train"]) == 2
+    assert "--out DIR is required" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- config files
+@pytest.mark.parametrize("name, text", [
+    ("run.toml", 'dataset = "randman"\nhidden = 12\nlr-weights = 0.02\nrecurrent = true\n[generator]\nn_train = 30\n'),
+    ("run.yaml", "dataset: randman\nhidden: 12\nlr_weights: 0.02\nrecurrent: true\ngenerator:\n  n_train: 30\n"),
+    ("run.json", '{"dataset": "randman", "hidden": 12, "lr_weights": 0.02, "recurrent": true, '
+                 '"generator": {"n_train": 30}}'),
+])
+def test_config_files_in_three_formats(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    assert read_config_file(path) == {"dataset": "randman", "hidden": 12, "lr_weights": 0.02, "recurrent": True,
+                                      "generator": {"n_train": 30}}
+    # flags override the file; unspecified options come from the dataset's defaults
+    options = resolve_options(parse(["train", "--config", str(path), "--hidden", "7", "--no-recurrent"]))
+    assert options["hidden"] == 7 and options["lr_weights"] == 0.02 and options["recurrent"] is False
+    assert options["dataset"] == "randman" and options["generator"] == {"n_train": 30}
+    model, train, data = build_configs(options)
+    assert model.n_hidden == 7 and train.lr_weights == 0.02 and data.generator == {"n_train": 30}
+
+
+def test_unknown_keys_in_a_config_file_are_refused(tmp_path):
+    path = tmp_path / "run.toml"
+    path.write_text("hiden = 12\n")
+    with pytest.raises(ValueError, match="unknown option 'hiden'"):
+        read_config_file(path)
+    path.write_text("hidden = [1\n")
+    with pytest.raises(ValueError, match="could not be parsed"):
+        read_config_file(path)
+
+
+# ----------------------------------------------------------------------------- runs
+def test_train_evaluate_and_resume_end_to_end(tmp_path, capsys):
+    out = tmp_path / "run"
+    small = SMALL + ["--lr-schedule", "constant"]  # so that the number of epochs may grow on resume
+    assert main(["train", "--dataset", "delay-task", "--epochs", "1", "--out", str(out)] + small) == 0
+    printed = capsys.readouterr().out
+    assert "48 train / 16 valid / 16 test" in printed and "test accuracy" in printed
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert 0 <= metrics["test_accuracy"] <= 1 and metrics["epochs_completed"] == 1
+    assert metrics["config"]["model"]["n_hidden"] == 6
+
+    # a second run into the same folder needs --resume or --overwrite
+    assert main(["train", "--dataset", "delay-task", "--epochs", "1", "--out", str(out)] + small) == 2
+    assert "--resume" in capsys.readouterr().err
+
+    # resume takes every option from the run; only the new epoch count is given
+    assert main(["train", "--resume", "--out", str(out), "--epochs", "2"]) == 0
+    resumed = json.loads((out / "metrics.json").read_text())
+    assert resumed["epochs_completed"] == 2 and resumed["config"]["model"]["n_hidden"] == 6
+    fresh = tmp_path / "fresh"
+    assert main(["train", "--dataset", "delay-task", "--epochs", "2", "--out", str(fresh)] + small) == 0
+    again = json.loads((fresh / "metrics.json").read_text())
+    for key in ("test_accuracy", "test_loss", "val_accuracy", "train_loss"):
+        assert resumed[key] == again[key]
+
+    capsys.readouterr()
+    assert main(["evaluate", str(out)]) == 0
+    report = capsys.readouterr().out
+    assert "weights" in report and "delay buffers" in report and "accuracy" in report
+    assert f"{100 * resumed['test_accuracy']:.2f} %" in report
+
+
+def test_disk_full_during_training_is_one_line_and_non_zero(tmp_path, capsys, monkeypatch):
+    import snnlib.checkpoint as checkpoint
+
+    real = checkpoint.write_atomic
+    calls = {"n": 0}
+
+    def fills_up(path, data):
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, data)
+
+    monkeypatch.setattr(checkpoint, "write_atomic", fills_up)
+    assert main(["train", "--epochs", "1", "--out", str(tmp_path / "run")] + SMALL) == 1
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and err.count("\n") == 1
+
+
+def test_the_commands_are_registered_in_the_main_command_line():
+    from snnlib.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["train", "--out", "x"]).func is train_cli.run_train
+    assert parser.parse_args(["evaluate", "x"]).func is train_cli.run_evaluate
+    assert parser.parse_args(["experiments", "--out", "x"]).func is train_cli.run_experiments
+
+
+def test_the_example_configs_are_valid():
+    from pathlib import Path
+
+    files = sorted((Path(__file__).parent.parent / "configs").glob("*.toml"))
+    assert files, "configs/*.toml are missing"
+    for path in files:
+        options = resolve_options(parse(["train", "--config", str(path)]))
+        model, train, data = build_configs(options)
+        assert data.dataset == options["dataset"] and model.n_hidden == options["hidden"], path.name
