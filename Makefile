@@ -22,7 +22,7 @@ help:
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip >/dev/null
-	$(PY) -m pip install -e '.[notebooks,test,fast]'
+	$(PY) -m pip install -e '.[notebooks,test,fast,dask]'
 	touch $(STAMP)
 
 lab: $(STAMP)

@@ -21,8 +21,10 @@ def requirement(text):
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = project["optional-dependencies"]
-    wanted = project["dependencies"] + extras["notebooks"] + extras["test"] + extras["fast"]
+    wanted = project["dependencies"] + extras["notebooks"] + extras["test"] + extras["fast"] + extras["dask"]
     pip_side = dict(requirement(r) for r in wanted if ";" not in r)  # markers: older Pythons only
+    if "dask" in pip_side:  # conda-forge splits dask[distributed] into two packages
+        pip_side["distributed"] = pip_side["dask"]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda_side = dict(requirement(d) for d in env["dependencies"]
                       if isinstance(d, str) and not d.startswith(("python", "pip")))
