@@ -12,7 +12,7 @@ help:
 	@echo "make lab            open the course in JupyterLab (127.0.0.1, token authentication)"
 	@echo "make test           run every test (library, data, notebooks in fast mode)"
 	@echo "make test-fast      library tests only (no notebook execution)"
-	@echo "make test-notebooks execute the course notebooks under nbval (SNNLIB_FAST=1)"
+	@echo "make test-notebooks convert the course to .ipynb and run it under nbval (fast mode)"
 	@echo "make test-browser   drive the course in headless Chromium (needs Debian's chromium)"
 	@echo "make student        write the student edition (no solutions) into build/student/"
 	@echo "make figures        regenerate the README's figures into figures/"
@@ -36,7 +36,9 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -m "not notebooks and not browser"
 
 test-notebooks: $(STAMP)
-	SNNLIB_FAST=1 $(PY) -m pytest tests/test_notebooks.py
+	rm -rf build/nb
+	$(PY) -m snnlib course notebooks --out build/nb
+	cd build/nb && SNNLIB_FAST=1 SNNLIB_STATIC=1 MPLBACKEND=Agg ../../$(PY) -m pytest --nbval-lax .
 
 test-browser: $(STAMP)
 	VENV=$(VENV) bash scripts/install_browser.sh
