@@ -369,15 +369,9 @@ def main(argv=None) -> int:
     """Run one of this module's commands without the rest of the command line (same error handling)."""
     parser = argparse.ArgumentParser(prog="python -m snnlib")
     register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    from snnlib.cli import run
+
+    return run(parser, argv)
 
 
 if __name__ == "__main__":  # pragma: no cover
