@@ -399,15 +399,18 @@ def curves_figure(summary: dict, ax=None):
 
 def parameters_figure(summary: dict, ax=None):
     """Test accuracy against parameter count (weights + delays), one point per run. Returns the Figure."""
-    fig, ax = _axes(ax, (6, 3.5))
+    import matplotlib
+
+    fig, ax = _axes(ax, (8.5, 3.8))
     markers = {"none": "o", "fixed": "s", "synaptic": "^", "axonal": "D"}
-    for r in summary["rows"]:
+    colors = matplotlib.colormaps["tab20"]
+    for i, r in enumerate(summary["rows"]):
         ax.scatter(r["parameters"], 100 * r["test_accuracy"], marker=markers.get(r["delays"], "o"),
-                   label=r["label"], s=30)
+                   color=colors(i % 20), label=r["label"], s=36, edgecolor="black", linewidth=0.4)
     ax.set_xscale("log")
     ax.set_xlabel("parameters (weights + delays)")
     ax.set_ylabel("test accuracy (%)")
     ax.set_ylim(0, 100)
-    ax.legend(fontsize=6, loc="lower right")
-    ax.set_title("accuracy vs size")
+    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    ax.set_title("accuracy vs size (marker: delays none ○, fixed □, synaptic △, axonal ◇)", fontsize=9)
     return fig
