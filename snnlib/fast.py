@@ -34,9 +34,17 @@ for one update per sequence (U = T); the stepwise learner is the reference for U
 ``SNNLIB_FAST_BACKEND=numpy`` forces the NumPy path. Projections without per-synapse delays
 (``none``, ``axonal``) use dense matrix products in both back ends: there one product does the
 work of all delay values. See docs/performance.md for measured figures.
+
+**Threads.** numba's kernels run on all cores. The small matrix products around them (readout,
+feedback) would wake OpenBLAS's threads, which keep spinning after each product and take the
+cores away from numba's threads; on 2 cores that costs ≈ 40 % of a training step. With the
+numba back end and per-synapse delays, BLAS is therefore held to one thread for the duration
+of each call (through ``threadpoolctl``, installed with the ``fast`` extra; without it nothing
+is changed).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 
 import numpy as np
@@ -94,6 +102,27 @@ def _kernels(backend: str):
     return None
 
 
+_BLAS = []  # a cached threadpoolctl controller (or None when threadpoolctl is missing)
+
+
+def _single_thread_blas(config: SNNConfig, kern):
+    """A context holding BLAS to one thread while numba's kernels use the cores (see above).
+
+    Only where the event-driven kernels carry the work (synaptic or fixed delays); projections
+    without per-synapse delays are dense matrix products, which are better off with all cores.
+    """
+    scatter = {"synaptic", "fixed"} & {config.delays, config.rec_delays if config.recurrent else "none"}
+    if kern is None or not scatter:
+        return contextlib.nullcontext()
+    if not _BLAS:
+        try:
+            from threadpoolctl import ThreadpoolController
+            _BLAS.append(ThreadpoolController())
+        except ImportError:
+            _BLAS.append(None)
+    return contextlib.nullcontext() if _BLAS[0] is None else _BLAS[0].limit(limits=1, user_api="blas")
+
+
 # ----------------------------------------------------------------------------- public entry points
 def fast_gradients(config: SNNConfig, params: dict, x: np.ndarray, labels: np.ndarray,
                    backend: str = "auto") -> tuple[float, dict[str, np.ndarray]]:
@@ -104,7 +133,9 @@ def fast_gradients(config: SNNConfig, params: dict, x: np.ndarray, labels: np.nd
     :func:`fast_forward_and_gradients` for checked inputs). Returns ``(loss, grads)`` with
     ``grads`` keyed, shaped and typed like ``params``.
     """
-    _, loss, grads = _forward_and_gradients(config, params, x, labels, _kernels(backend))
+    kern = _kernels(backend)
+    with _single_thread_blas(config, kern):
+        _, loss, grads = _forward_and_gradients(config, params, x, labels, kern)
     return loss, grads
 
 
@@ -118,7 +149,9 @@ def fast_forward(config: SNNConfig, params: dict, x, backend: str = "auto") -> F
     """
     check_params(config, params)
     x = check_input(config, x)
-    return _forward(config, params, x, _kernels(backend))
+    kern = _kernels(backend)
+    with _single_thread_blas(config, kern):
+        return _forward(config, params, x, kern)
 
 
 def fast_forward_and_gradients(config: SNNConfig, params: dict, x, labels, backend: str = "auto"):
@@ -130,7 +163,9 @@ def fast_forward_and_gradients(config: SNNConfig, params: dict, x, labels, backe
     check_params(config, params)
     x = check_input(config, x)
     labels = check_labels(config, labels, x.shape[0])
-    return _forward_and_gradients(config, params, x, labels, _kernels(backend))
+    kern = _kernels(backend)
+    with _single_thread_blas(config, kern):
+        return _forward_and_gradients(config, params, x, labels, kern)
 
 
 # ----------------------------------------------------------------------------- forward
