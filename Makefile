@@ -15,7 +15,7 @@ help:
 	@echo "make test-notebooks convert the course to .ipynb and run it under nbval (fast mode)"
 	@echo "make test-browser   drive the course in headless Chromium (needs Debian's chromium)"
 	@echo "make student        write the student edition (no solutions) into build/student/"
-	@echo "make figures        regenerate the README's figures into figures/"
+	@echo "make figures        regenerate the README's figures into figures/ (FAST=1: small data)"
 	@echo "make demo           headless end-to-end demo; saves figures/demo_coincidence.png"
 	@echo "make bench          print the engine benchmark"
 
@@ -48,7 +48,7 @@ student: $(STAMP)
 	$(PY) -m snnlib course student --out build/student
 
 figures: $(STAMP)
-	$(PY) -m snnlib demo --out figures
+	$(PY) scripts/make_figures.py $(if $(FAST),--fast,)
 
 demo: $(STAMP)
 	$(PY) -m snnlib demo --out figures

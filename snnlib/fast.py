@@ -52,13 +52,13 @@ import numpy as np
 from snnlib.config import SNNConfig, input_mask
 from snnlib.delays import delayed_current, projection_gradients, shift
 from snnlib.network import (ForwardResult, cross_entropy, effective_input_weights, feedback_matrix,
-                            input_delays, output_error, recurrent_delays)
+                            input_delays, output_error, predict, recurrent_delays)
 from snnlib.network import _RecurrentInput
 from snnlib.neurons import LIFState, lif_step, pseudo_derivative, softmax
 from snnlib.surrogate import delay_taps, integer_delay
 from snnlib.validation import check_input, check_labels, check_params
 
-__all__ = ["fast_gradients", "fast_forward", "fast_forward_and_gradients", "credit",
+__all__ = ["fast_gradients", "fast_forward", "fast_forward_and_gradients", "fast_evaluate", "credit",
            "numba_available", "resolve_backend", "BACKENDS"]
 
 BACKENDS = ("auto", "numpy", "numba")
@@ -152,6 +152,18 @@ def fast_forward(config: SNNConfig, params: dict, x, backend: str = "auto") -> F
     kern = _kernels(backend)
     with _single_thread_blas(config, kern):
         return _forward(config, params, x, kern)
+
+
+def fast_evaluate(config: SNNConfig, params: dict, x, labels, backend: str = "auto") -> tuple[float, float]:
+    """(mean loss, accuracy as a fraction) of a batch: :func:`snnlib.network.evaluate` on the fast forward pass.
+
+    What the trainer and :func:`snnlib.metrics.report` use to evaluate; the reference forward pass makes the same
+    predictions up to float rounding but costs ≈ 10–30× more per sample with synaptic delays.
+    """
+    out = fast_forward(config, params, x, backend=backend)
+    labels = check_labels(config, labels, out.z.shape[0])
+    return float(cross_entropy(config, out.probs, labels).mean()), float(
+        np.mean(predict(config, out.probs) == labels))
 
 
 def fast_forward_and_gradients(config: SNNConfig, params: dict, x, labels, backend: str = "auto"):

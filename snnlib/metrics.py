@@ -18,8 +18,8 @@ Counting rules (stated once, used everywhere):
   per delayed projection on the longest path input → hidden → readout. A recurrent projection with delays is
   counted once (the longest path that takes one recurrent hop; every further hop adds the same again). The bound
   from ``d_max`` and the value from the largest delay actually present are both reported.
-- **Inference time** is measured, wall clock, on this machine: the best of a few repeats of the batched forward pass,
-  divided by the batch size.
+- **Inference time** is measured, wall clock, on this machine: the best of a few repeats of the fast engine's
+  batched forward pass, divided by the batch size.
 """
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ import time
 import numpy as np
 
 from snnlib.config import SNNConfig, input_mask
-from snnlib.network import evaluate, forward, input_delays, recurrent_delays
+from snnlib.fast import fast_evaluate, fast_forward
+from snnlib.network import input_delays, recurrent_delays
 
 
 def delay_bits(d_max: int) -> int:
@@ -118,12 +119,15 @@ def latency(config: SNNConfig, params: dict | None = None) -> dict:
 
 
 def inference_time(config: SNNConfig, params: dict, x, repeats: int = 3) -> float:
-    """Wall-clock seconds per sample of the batched forward pass on ``x`` (B, T, M): best of ``repeats``, / B."""
+    """Wall-clock seconds per sample of the batched forward pass on ``x`` (B, T, M): best of ``repeats``, / B.
+
+    The fast engine's forward pass (:func:`snnlib.fast.fast_forward`), what inference would run.
+    """
     x = np.asarray(x)
     best = math.inf
     for _ in range(max(1, int(repeats))):
         start = time.perf_counter()
-        forward(config, params, x)
+        fast_forward(config, params, x)
         best = min(best, time.perf_counter() - start)
     return best / x.shape[0]
 
@@ -142,7 +146,7 @@ def model_report(config: SNNConfig, params: dict, x=None, labels=None, *, weight
         loss_sum = correct = 0.0
         for start in range(0, len(labels), batch_size):
             xb = x[start:start + batch_size].astype(config.np_dtype)
-            loss, acc = evaluate(config, params, xb, labels[start:start + batch_size])
+            loss, acc = fast_evaluate(config, params, xb, labels[start:start + batch_size])
             loss_sum += loss * len(xb)
             correct += acc * len(xb)
         report["n_samples"] = int(len(labels))

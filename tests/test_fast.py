@@ -170,6 +170,17 @@ def test_fused_call_returns_the_forward_pass_and_the_gradients(backend):
         fast.fast_forward_and_gradients(c, p, x, labels[:-1], backend=backend)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_fast_evaluate_matches_the_reference_evaluation(backend):
+    c, p, x, labels = make_case(delays="synaptic", recurrent=True, rec_delays="axonal")
+    loss, acc = fast.fast_evaluate(c, p, x, labels, backend=backend)
+    loss_ref, acc_ref = snnlib.network.evaluate(c, p, x, labels)
+    assert loss == pytest.approx(loss_ref, rel=1e-12)
+    assert acc == acc_ref
+    with pytest.raises(ValueError, match="labels"):
+        fast.fast_evaluate(c, p, x, labels[:-1], backend=backend)
+
+
 # ----------------------------------------------------------------------------- back-end choice
 def test_backend_selection(monkeypatch):
     monkeypatch.delenv("SNNLIB_FAST_BACKEND", raising=False)

@@ -1,0 +1,334 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 06 · Spiking speech data: SHD and SSC
+#
+# Part II of the course leaves the toy tasks for the two benchmarks on which delay learning is
+# usually measured: the **Spiking Heidelberg Digits** (SHD) and the **Spiking Speech Commands** (SSC).
+# Before training anything on them (notebooks 07 and 08), we look at what they hold, how spike times
+# become the `(B, T, M)` arrays the network reads, and how to split them without fooling ourselves.
+#
+# **You will learn**
+# - where SHD and SSC come from: speech turned into 700 channels of spikes by a model of the cochlea;
+# - the file layout, and what samples of different classes look like;
+# - what the step width `dt` and channel pooling do to a sample (size, lost spikes, lost timing);
+# - the float16 time resolution of the published files, and why a spike at 0.98 s lands in step 97;
+# - speakers, partitions, and why SHD needs a validation split held out of the *training* file.
+#
+# **Prerequisites:** notebooks 01–05 (part I); `snnlib.data` is introduced here (docs/data.md has the details).
+#
+# **Estimated time:** 30 minutes (with the published files, a few seconds of it reading them).
+
+# %%
+# %matplotlib inline
+import tempfile
+
+import numpy as np
+
+from snnlib import course, data, gallery, plots
+
+print("fast mode" if course.fast_mode() else "full setting")
+
+# %% [markdown]
+# ## 1. Which data? The published files, or an offline stand-in
+#
+# The published files are large (hundreds of megabytes for SHD, gigabytes for SSC) and need a download:
+# `python -m snnlib data download shd` puts them, verified, into the data folder
+# (`data.resolve_data_dir()`: `$SNNLIB_DATA`, else `~/.cache/snnlib`). This notebook uses them when they
+# are there. Otherwise it writes **`shd-like`**, an offline dataset in exactly the same file format
+# (700 channels, 20 digit classes in two languages, speakers, float16 times) whose classes differ only
+# in the *time course* of their spikes. Every line of code below is the same for both.
+
+# %%
+folder = data.resolve_data_dir()
+available = {name: all((folder / info.filename(part)).exists() for part in info.splits)
+             for name, info in data.PUBLISHED.items()}
+use_published = available["shd"]
+if use_published:
+    name, files = "shd", {part: folder / data.PUBLISHED["shd"].filename(part) for part in ("train", "test")}
+    print(f"data: the published SHD files in {folder}")
+else:
+    scratch = tempfile.TemporaryDirectory(prefix="snnlib-06-")
+    name = "shd-like"
+    files = data.make_shd_like(scratch.name, n_train=course.sized(full=2000, fast=400),
+                               n_test=course.sized(full=500, fast=150), seed=0)
+    print(f"data: shd-like, an offline stand-in written to a temporary folder (no SHD files in {folder}; "
+          "`python -m snnlib data download shd` fetches them)")
+
+# %% [markdown]
+# > **Note.** Read the line above: it says whether the numbers in this notebook describe the real SHD
+# > or the `shd-like` stand-in. They differ: real SHD samples are commonly quoted at several thousand
+# > spikes each, from real voices; `shd-like` samples carry about 1,500 spikes in four formant-like sweeps
+# > per word.
+# > What the notebook teaches (binning, resolution, splits) holds for both.
+#
+# ## 2. Where the spikes come from
+#
+# Cramer, Stradmann, Schemmel & Zenke (2020, *IEEE TNNLS*, "The Heidelberg spiking data sets for the
+# systematic evaluation of spiking neural networks") recorded spoken digits, zero to nine in English
+# and in German (the Heidelberg Digits, 12 speakers), and took one-second words from Google's Speech
+# Commands (v0.02, 35 classes). Each recording went through a model of the inner ear: the sound moves a
+# model basilar membrane, model hair cells along it turn the motion into firing probabilities, and a
+# layer of model neurons turns those into spikes. The result: **700 channels**, ordered along the
+# cochlea, i.e. by the frequency each responds to best; each spike is stored as a *time* and a *channel*.
+# (`snnlib.audio` builds a front end of the same kind; see docs/audio.md.)
+#
+# A file holds one partition: `spikes/times` (float16, seconds), `spikes/units` (channel), `labels`,
+# `extra/speaker`, `extra/keys` (class names). `data.open_dataset` reads it lazily, one sample at a time.
+
+# %%
+train_set = data.open_dataset(files["train"])
+test_set = data.open_dataset(files["test"])
+print(f"train: {len(train_set)} samples, test: {len(test_set)} samples, {train_set.n_channels} channels, "
+      f"{train_set.n_classes} classes")
+print("classes:", ", ".join(train_set.class_names))
+times, units, label = train_set[0]
+print(f"sample 0: class {train_set.class_names[label]!r}, speaker {train_set.speakers[0]}, {len(times)} spikes")
+print("first spikes: times [s]", np.round(times[:6], 5), "channels", units[:6])
+
+# %%
+n_scan = min(len(train_set), course.sized(full=2000, fast=200))
+counts = np.array([len(train_set[i][0]) for i in range(n_scan)])
+last = np.array([train_set[i][0].max(initial=0.0) for i in range(n_scan)])
+print(f"over {n_scan} training samples: spikes per sample mean {counts.mean():.0f} "
+      f"(min {counts.min()}, max {counts.max()}); last spike at {1e3 * last.mean():.0f} ms on average, "
+      f"latest {1e3 * last.max():.0f} ms")
+
+# %% [markdown]
+# The checks below hold for any file in the schema, and, with the published files, the sizes the
+# authors published (`data.PUBLISHED`).
+
+# %%
+assert train_set.n_channels == 700 and train_set.n_classes == 20
+assert np.all(np.diff(times) >= 0) and units.min() >= 0 and units.max() < 700
+if use_published:
+    assert (len(train_set), len(test_set)) == (data.PUBLISHED["shd"].splits["train"], data.PUBLISHED["shd"].splits["test"])
+
+# %% [markdown]
+# ## 3. What a word looks like
+#
+# One sample of four classes: two English digits and their German counterparts. Time runs left to
+# right, channels (low to high frequency) bottom to top.
+
+# %% tags=["nbval-ignore-output"]
+shown = [0, 1, 10, 11]                       # "zero", "one", "null", "eins"
+fig, axes = plots.new_figure(2, 2, figsize=(10, 5.6), sharex=True, sharey=True)
+for ax, c in zip(axes.ravel(), shown):
+    i = int(np.flatnonzero(train_set.labels == c)[0])
+    t, u, _ = train_set[i]
+    gallery.plot_spike_events(t, u, ax=ax, max_time=1.0, n_channels=700,
+                              title=f"{train_set.class_names[c]!r} (sample {i}, {len(t)} spikes)")
+fig
+
+# %% [markdown]
+# ## 4. From spike times to time steps: `dt` and pooling
+#
+# The network of MODEL.md runs in steps of width `dt` and reads spike **counts** per step and channel.
+# The data layer's rule (docs/data.md): `step = floor(t / dt)`, `T = round(max_time / dt)`, spikes at or
+# after `max_time` are dropped; **pooling** sums groups of `pool` neighbouring channels (700 → 140 with
+# `pool = 5`). Each choice trades size against detail:
+#
+# - a coarser `dt` makes fewer steps (faster, smaller), but spikes of one channel that fall in the same
+#   step add up, and the order of spikes within a step is lost;
+# - pooling shrinks the input layer (and the weights and delays that feed on it) by the pool factor,
+#   at the price of frequency resolution.
+
+# %%
+sample = int(np.argmax(counts))                   # the busiest sample we scanned
+t, u, c = train_set[sample]
+print(f"sample {sample} ({train_set.class_names[c]!r}): {len(t)} spikes")
+print(f"{'dt':>6} {'pool':>4} {'shape (T, C)':>13} {'values':>7} {'max count':>9} {'bins with >1 spike':>19}"
+      f" {'dropped':>7}")
+binned = {}
+for dt in (0.001, 0.005, 0.01, 0.025):
+    for pool in (1, 5, 10):
+        x, dropped = data.bin_sample(t, u, 700, dt=dt, max_time=1.0, pool=pool, return_dropped=True)
+        binned[dt, pool] = x
+        busy = np.count_nonzero(x > 1) / max(np.count_nonzero(x), 1)
+        print(f"{1e3 * dt:4.0f}ms {pool:4d} {str(x.shape):>13} {x.size:7d} {int(x.max()):9d} {100 * busy:18.1f}%"
+              f" {dropped:7d}")
+        # every spike before max_time is counted exactly once, whatever dt and pool
+        assert int(x.sum()) + dropped == len(t) and int(x.sum()) == np.count_nonzero(t < 1.0)
+
+# %% [markdown]
+# With `binary=True` every count above one would be clipped to one: the "bins with > 1 spike" column is
+# the share of non-empty bins that would lose spikes. SHD work usually takes `dt = 10 ms` (100 steps per
+# second) and often `pool = 5` (140 inputs), as `snnlib`'s SHD defaults do.
+
+# %% tags=["nbval-ignore-output"]
+fig, axes = plots.new_figure(1, 4, figsize=(14, 3.2))
+for ax, (dt, pool) in zip(axes, [(0.001, 1), (0.01, 1), (0.01, 5), (0.025, 10)]):
+    gallery.plot_binned(binned[dt, pool], dt=dt, ax=ax, colorbar=False,
+                        title=f"dt = {1e3 * dt:g} ms, pool = {pool}: {binned[dt, pool].shape}")
+fig
+
+# %% [markdown]
+# ### Exercise 6 · Bin a sample yourself
+#
+# Write `bin_counts(times, units, n_channels, dt, max_time, pool)` returning the `(T, n_channels // pool)`
+# count array with the rule above, using `np.floor` and `np.bincount` (no loops over spikes). Careful:
+# the popular `np.digitize(t, np.linspace(0, max_time, T))` puts a spike at `t = 0` into "bin 1",
+# shifting every spike by one step. Your result must equal `data.bin_sample` exactly.
+
+# %% tags=["raises-exception"]
+def bin_counts(times, units, n_channels, dt, max_time, pool=1):
+    """(T, n_channels // pool) spike counts: step = floor(t / dt), spikes at t >= max_time dropped."""
+    # your code here
+    raise NotImplementedError("Exercise 6: floor the times, drop late spikes, pool the channels, count with bincount")
+
+
+bin_counts(times, units, 700, dt=0.01, max_time=1.0, pool=5).shape
+
+
+# %% tags=["solution"]
+def bin_counts(times, units, n_channels, dt, max_time, pool=1):
+    """(T, n_channels // pool) spike counts: step = floor(t / dt), spikes at t >= max_time dropped."""
+    T, C = int(round(max_time / dt)), n_channels // pool
+    steps = np.floor(np.asarray(times, dtype=float) / dt).astype(np.int64)
+    kept = (np.asarray(times) < max_time) & (steps < T)
+    flat = steps[kept] * C + np.asarray(units)[kept] // pool
+    return np.bincount(flat, minlength=T * C).reshape(T, C)
+
+
+bin_counts(times, units, 700, dt=0.01, max_time=1.0, pool=5).shape
+
+
+# %% tags=["exercise-check"]
+for i in range(0, n_scan, max(1, n_scan // 10)):
+    t_i, u_i, _ = train_set[i]
+    for dt, pool in ((0.01, 1), (0.01, 5), (0.004, 10)):
+        assert np.array_equal(bin_counts(t_i, u_i, 700, dt, 1.0, pool), data.bin_sample(t_i, u_i, 700, dt, 1.0, pool))
+# a spike at t = 0 belongs to step 0, a spike at 0.0199 s to step 1:
+assert bin_counts(np.array([0.0, 0.0199]), np.array([3, 3]), 10, 0.01, 0.05)[:, 3].tolist() == [1, 1, 0, 0, 0]
+print("Exercise 6: correct")
+
+# %% [markdown]
+# ## 5. The time resolution of the files: float16
+#
+# The published files store times as **float16**: 11 significant bits. A float16 number in
+# $[2^{k}, 2^{k+1})$ is a multiple of $2^{k-10}$, so between 0.5 s and 1 s the stored times are
+# multiples of $2^{-11}$ s ≈ 0.49 ms, and below 0.5 s finer. At `dt = 1 ms` this quantisation is half a
+# step; at 10 ms it is invisible, *except* at the boundary of a step: 0.98 s is stored as
+# 0.97998046875 s, which is in step 97, not 98. The data layer bins the times as stored.
+
+# %%
+print(f"{'time':>6} {'stored as float16':>18} {'spacing there':>14}")
+for value in (0.01, 0.1, 0.3, 0.6, 0.98, 1.2):
+    stored = np.float16(value)
+    print(f"{value:6.2f} {float(stored):18.11f} {1e3 * float(np.spacing(stored)):11.3f} ms")
+
+# %%
+assert float(np.float16(0.98)) == 0.97998046875                # 2007 * 2**-11
+assert int(np.floor(0.97998046875 / 0.01)) == 97
+assert float(np.spacing(np.float16(0.75))) == 2.0 ** -11       # 0.488 ms between 0.5 s and 1 s
+assert data.bin_sample(np.array([0.97998046875]), np.array([0]), 1, dt=0.01, max_time=1.0)[97, 0] == 1
+# every time in the file is a float16 value (the reader converts them exactly to float64)
+assert np.array_equal(times, times.astype(np.float16).astype(np.float64))
+
+# %% [markdown]
+# ## 6. Speakers and partitions
+#
+# Accuracy on SHD is accuracy on **speakers**: the test file holds recordings of speakers that never
+# appear in the training file (as in the real SHD, two of them), so it measures generalisation to new
+# voices. Here are the samples per speaker in each file.
+
+# %%
+train_speakers, test_speakers = np.unique(train_set.speakers), np.unique(test_set.speakers)
+test_only = sorted(set(test_speakers.tolist()) - set(train_speakers.tolist()))
+print("speaker:        " + " ".join(f"{s:5d}" for s in test_speakers))
+print("train samples:  " + " ".join(f"{np.sum(train_set.speakers == s):5d}" for s in test_speakers))
+print("test samples:   " + " ".join(f"{np.sum(test_set.speakers == s):5d}" for s in test_speakers))
+print("speakers only in the test file:", test_only)
+if train_set.meta_info:
+    print("speaker metadata:", ", ".join(sorted(train_set.meta_info)))
+assert len(test_only) >= 1
+
+# %% [markdown]
+# ### Why a held-out validation split
+#
+# SHD has no validation file. Training runs for many epochs, and it is tempting to report the **best
+# test accuracy over the epochs**. That number is optimistic: it picks the epoch that happened to suit
+# the test set. A small model of it: a network whose true accuracy no longer changes (80 %), whose
+# borderline predictions flip from epoch to epoch, evaluated on a test file of this size after each of
+# 30 epochs. (Real epochs are correlated, so the real bias is smaller; it is still positive.)
+
+# %%
+rng = np.random.default_rng(0)
+n_test, true_accuracy, n_epochs = len(test_set), 0.80, 30
+per_epoch = rng.binomial(n_test, true_accuracy, size=(5000, n_epochs)) / n_test
+bias = per_epoch.max(axis=1).mean() - true_accuracy
+print(f"{n_test} test samples: the best of {n_epochs} epochs overstates the accuracy by {100 * bias:.1f} points "
+      f"on average (one epoch's spread: ±{100 * per_epoch.std():.1f} points)")
+assert bias > 0.5 * per_epoch.std()
+
+# %% [markdown]
+# The honest protocol: hold a validation set out of the **training** file, choose epochs and
+# hyper-parameters on it, and look at the test file once. `data.load_splits` offers two ways:
+#
+# - `valid="fraction"`: a random, class-stratified 10 % of the training samples. Its speakers are also
+#   in training, so it estimates accuracy on new recordings of *known* voices;
+# - `valid="speaker"`: every sample of some speakers. It mimics SHD's test file (new voices) and is the
+#   harder, closer estimate. `snnlib`'s SHD default (`python -m snnlib train --dataset shd`) holds out
+#   by speaker.
+
+# %%
+split_folder = folder if use_published else scratch.name
+for how in ("fraction", "speaker"):
+    with data.load_splits(name, split_folder, valid=how, seed=0) as splits:
+        train_ids, valid_ids = splits.train.indices, splits.valid.indices
+        shared = set(np.unique(splits.train.speakers)) & set(np.unique(splits.valid.speakers))
+        print(f"valid={how!r:11}: {len(splits.train)} train, {len(splits.valid)} validation, {len(splits.test)} test; "
+              f"validation speakers {sorted(np.unique(splits.valid.speakers).tolist())}, "
+              f"shared with training: {len(shared)}")
+        assert len(np.intersect1d(train_ids, valid_ids)) == 0
+        assert len(train_ids) + len(valid_ids) == len(train_set)
+        if how == "speaker":
+            assert not shared
+
+# %% [markdown]
+# ## 7. SSC in one paragraph
+#
+# SSC is built the same way from Google Speech Commands: **35 classes** (words such as "yes", "no",
+# "left", digits), about 10 times more data, and — unlike SHD — its own validation file, which is used
+# as it is. Notebook 08 trains on it. Published sizes:
+
+# %%
+for dataset_name, info in data.PUBLISHED.items():
+    sizes = ", ".join(f"{part} {n:,}" for part, n in info.splits.items())
+    where = "present" if available[dataset_name] else "not downloaded"
+    print(f"{dataset_name.upper()}: {info.n_classes} classes; {sizes}  ({where} in {folder})")
+if available["ssc"]:
+    with data.open_dataset(folder / data.PUBLISHED["ssc"].filename("valid")) as ssc_valid:
+        print("SSC classes:", ", ".join(ssc_valid.class_names))
+        assert ssc_valid.n_classes == 35 and len(ssc_valid) == data.PUBLISHED["ssc"].splits["valid"]
+
+# %%
+train_set.close()
+test_set.close()
+
+# %% [markdown]
+# ## Summary
+#
+# - SHD and SSC are speech passed through a cochlea model: 700 channels of spike times (float16
+#   seconds) and channels; 20 and 35 classes.
+# - Binning (`step = floor(t / dt)`) and pooling set the size of the network's input: 10 ms and
+#   700 → 140 channels are the usual choices; counts above one per bin are common.
+# - float16 times have 0.5 ms resolution near 1 s: 0.98 s lands in step 97 at `dt = 10 ms`.
+# - SHD's test speakers are new voices. Choose epochs on a validation split held out of the *training*
+#   file (by speaker is closest to the test), never on the test file: the best test epoch is optimistic.
+#
+# **Next:** notebook 07 trains delay networks on SHD (or `shd-like`) with `snnlib`'s trainer and places the
+# numbers among published results.
