@@ -159,9 +159,23 @@ def test_cli_writes_both_editions(tmp_path, capsys):
 
 
 # ----------------------------------------------------------------------------- execution (slow)
+#: Notebooks that read the Free Spoken Digit recordings (../shared/data/fsdd or $SNNLIB_FSDD).
+NEEDS_FSDD = {"10_from_sound_to_spikes"}
+
+
+def skip_without_recordings(path):
+    if path.stem in NEEDS_FSDD:
+        from snnlib import audio
+        try:
+            audio.fsdd_source()
+        except ValueError as exc:
+            pytest.skip(f"{path.stem} needs the FSDD recordings: {exc}")
+
+
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", SOURCES, ids=[p.stem for p in SOURCES])
 def test_notebook_runs(path, monkeypatch):
+    skip_without_recordings(path)
     nb = course.read_notebook(path)
     seconds = execute(nb, monkeypatch)
     print(f"{path.name}: {seconds:.1f} s")
@@ -172,6 +186,7 @@ def test_notebook_runs(path, monkeypatch):
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", SOURCES, ids=[p.stem for p in SOURCES])
 def test_student_edition_runs_up_to_its_stubs(path, monkeypatch):
+    skip_without_recordings(path)
     full = course.read_notebook(path)
     if not any(course.SOLUTION_TAG in _tags(c) for c in full.cells):
         pytest.skip("no exercise: the student edition is the full notebook, executed by test_notebook_runs")
