@@ -32,8 +32,8 @@
 #
 # **Estimated time:** 45 minutes of reading and exercises. Computing: with `SNNLIB_FAST=1` about a
 # minute; the full setting on `shd-like` about 15 minutes of CPU time (measured: 15 min, 8 networks of
-# 8 epochs); on the published SHD (20 epochs × 8 networks at N = 128) many hours — docs/results.md gives
-# the measured figures and an estimate.
+# 8 epochs); on the published SHD (20 epochs × 8 networks at N = 128) from about half an hour to a few
+# hours, depending on the spike count — docs/results.md gives the measured figures and the estimate.
 
 # %%
 # %matplotlib inline

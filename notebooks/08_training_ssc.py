@@ -32,7 +32,7 @@
 #
 # **Estimated time:** 30 minutes of reading and exercises. Computing: with `SNNLIB_FAST=1` well under a
 # minute; the full setting on the stand-in about 10 minutes of CPU time (measured: 9 min); on the published
-# SSC the notebook prints its own estimate before training (hours per network: see section 3).
+# SSC the notebook prints its own estimate before training (see section 3).
 
 # %%
 # %matplotlib inline
