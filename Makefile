@@ -39,9 +39,10 @@ test-notebooks: $(STAMP)
 	rm -rf build/nb
 	$(PY) -m snnlib course notebooks --out build/nb
 	@# notebook 10 reads the FSDD recordings; without them it is left out, with a message
-	if $(PY) -c "from snnlib import audio; audio.fsdd_source()" 2>/dev/null; then skip=; else \
+	@if $(PY) -c "from snnlib import audio; audio.fsdd_source()" 2>/dev/null; then skip=; else \
 		echo "FSDD recordings not found: skipping 10_from_sound_to_spikes (set SNNLIB_FSDD)"; \
 		skip=--ignore=10_from_sound_to_spikes.ipynb; fi; \
+	echo "cd build/nb && pytest --nbval-lax $$skip ."; \
 	cd build/nb && SNNLIB_FAST=1 SNNLIB_STATIC=1 MPLBACKEND=Agg ../../$(PY) -m pytest --nbval-lax $$skip .
 
 test-browser: $(STAMP)
