@@ -31,7 +31,7 @@
 # **Prerequisites:** notebooks 05 (the three-factor rule) and 06 (the data, validation splits).
 #
 # **Estimated time:** 45 minutes of reading and exercises. Computing: with `SNNLIB_FAST=1` about a
-# minute; the full setting on `shd-like` about 15 minutes of CPU time (measured: 15 min, 8 networks of
+# minute; the full setting on `shd-like` about 2 minutes on 2 cores (measured: 98 s, 8 networks of
 # 8 epochs); on the published SHD (20 epochs × 8 networks at N = 128) from about half an hour to a few
 # hours, depending on the spike count — docs/results.md gives the measured figures and the estimate.
 

@@ -31,7 +31,7 @@
 # **Prerequisites:** notebooks 06 and 07.
 #
 # **Estimated time:** 30 minutes of reading and exercises. Computing: with `SNNLIB_FAST=1` well under a
-# minute; the full setting on the stand-in about 10 minutes of CPU time (measured: 9 min); on the published
+# minute; the full setting on the stand-in about a minute on 2 cores (measured: 42 s); on the published
 # SSC the notebook prints its own estimate before training (see section 3).
 
 # %%

@@ -32,7 +32,7 @@
 # **Prerequisites:** notebooks 02 (memory of delays), 07 (the trainer and the comparison grid).
 #
 # **Estimated time:** 40 minutes. Computing: with `SNNLIB_FAST=1` under a minute; the full setting on
-# `shd-like` about 10 minutes of CPU time (measured: 9 min; for the published SHD see docs/results.md).
+# `shd-like` about 2 minutes on 2 cores (measured: 90 s; for the published SHD see docs/results.md).
 
 # %%
 # %matplotlib inline

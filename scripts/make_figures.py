@@ -1,6 +1,6 @@
 """Regenerate the figures the README shows, into ``figures/`` (what ``make figures`` runs).
 
-    python scripts/make_figures.py                  # the full setting (about 20-30 min on 2 cores)
+    python scripts/make_figures.py                  # the full setting (about 1.5 min on 2 cores)
     python scripts/make_figures.py --fast           # small data, few epochs (well under a minute)
     python scripts/make_figures.py --only surrogate online_vs_bptt --out /tmp/figs
 
