@@ -100,13 +100,17 @@ def describe(r: dict) -> str:
     return f"{kind:<14} M={r['M']:<4}"
 
 
-def main_table(backends, repeats):
-    print("\n## Training and inference, SHD-shaped input "
-          "(N=128, K=20, T=100, d_max=25, B=32, 5 % density, float32)\n")
-    head = (f"{'configuration':<21} {'backend':<7} {'train/s':>8} {'ms/batch':>9} {'cpu ms':>7} {'infer/s':>8} "
-            f"{'inf/train':>9} {'peak RSS':>9} {'alloc':>7}")
+def table_header(title: str, head: str) -> None:
+    print(f"\n## {title}\n")
     print(head)
     print("-" * len(head))
+
+
+def main_table(backends, repeats):
+    table_header("Training and inference, SHD-shaped input (N=128, K=20, T=100, d_max=25, B=32, 5 % density, "
+                 "float32)",
+                 f"{'configuration':<21} {'backend':<7} {'train/s':>8} {'ms/batch':>9} {'cpu ms':>7} {'infer/s':>8} "
+                 f"{'inf/train':>9} {'peak RSS':>9} {'alloc':>7}")
     rows = []
     for M in (700, 140):
         for delays in ("none", "synaptic", "axonal"):
@@ -133,12 +137,9 @@ SWEEPS = {
 
 
 def sweeps(backend, repeats, quick):
-    print(f"\n## Scaling: synaptic delays, feedforward, backend={backend}; one factor varied from the SHD "
-          "point\n")
-    head = (f"{'vary':<8} {'value':>7} {'spikes':>8} {'train ms':>9} {'cpu ms':>7} {'train/s':>8} {'infer ms':>9} "
-            f"{'infer/s':>8}")
-    print(head)
-    print("-" * len(head))
+    table_header(f"Scaling: synaptic delays, feedforward, backend={backend}; one factor varied from the SHD point",
+                 f"{'vary':<8} {'value':>7} {'spikes':>8} {'train ms':>9} {'cpu ms':>7} {'train/s':>8} "
+                 f"{'infer ms':>9} {'infer/s':>8}")
     rows = []
     for name, values in SWEEPS.items():
         if quick:

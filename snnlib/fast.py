@@ -45,6 +45,8 @@ is changed).
 from __future__ import annotations
 
 import contextlib
+import functools
+import math
 import os
 
 import numpy as np
@@ -52,13 +54,14 @@ import numpy as np
 from snnlib.config import SNNConfig, input_mask
 from snnlib.delays import delayed_current, projection_gradients, shift
 from snnlib.network import (ForwardResult, cross_entropy, effective_input_weights, feedback_matrix,
-                            input_delays, output_error, predict, recurrent_delays)
+                            input_delays, output_error, recurrent_delays, score)
 from snnlib.network import _RecurrentInput
 from snnlib.neurons import LIFState, lif_step, pseudo_derivative, softmax
 from snnlib.surrogate import delay_taps, integer_delay
 from snnlib.validation import check_input, check_labels, check_params
 
-__all__ = ["fast_gradients", "fast_forward", "fast_forward_and_gradients", "fast_evaluate", "credit",
+__all__ = ["fast_gradients", "fast_forward", "fast_forward_and_gradients", "fast_evaluate", "fast_evaluate_all",
+           "credit",
            "numba_available", "resolve_backend", "BACKENDS"]
 
 BACKENDS = ("auto", "numpy", "numba")
@@ -102,25 +105,29 @@ def _kernels(backend: str):
     return None
 
 
-_BLAS = []  # a cached threadpoolctl controller (or None when threadpoolctl is missing)
+@functools.lru_cache(maxsize=None)
+def _blas_controller():
+    """threadpoolctl's controller of the loaded BLAS libraries (made once), or None without threadpoolctl."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()
 
 
-def _single_thread_blas(config: SNNConfig, kern):
-    """A context holding BLAS to one thread while numba's kernels use the cores (see above).
+@contextlib.contextmanager
+def _engine(config: SNNConfig, backend: str):
+    """Yields the kernels module for ``backend`` (None for NumPy), with BLAS held to one thread while
+    numba's event-driven kernels use the cores (see above).
 
-    Only where the event-driven kernels carry the work (synaptic or fixed delays); projections
-    without per-synapse delays are dense matrix products, which are better off with all cores.
+    Only where those kernels carry the work (synaptic or fixed delays); projections without
+    per-synapse delays are dense matrix products, which are better off with all cores.
     """
+    kern = _kernels(backend)
     scatter = {"synaptic", "fixed"} & {config.delays, config.rec_delays if config.recurrent else "none"}
-    if kern is None or not scatter:
-        return contextlib.nullcontext()
-    if not _BLAS:
-        try:
-            from threadpoolctl import ThreadpoolController
-            _BLAS.append(ThreadpoolController())
-        except ImportError:
-            _BLAS.append(None)
-    return contextlib.nullcontext() if _BLAS[0] is None else _BLAS[0].limit(limits=1, user_api="blas")
+    controller = _blas_controller() if kern is not None and scatter else None
+    with contextlib.nullcontext() if controller is None else controller.limit(limits=1, user_api="blas"):
+        yield kern
 
 
 # ----------------------------------------------------------------------------- public entry points
@@ -133,8 +140,7 @@ def fast_gradients(config: SNNConfig, params: dict, x: np.ndarray, labels: np.nd
     :func:`fast_forward_and_gradients` for checked inputs). Returns ``(loss, grads)`` with
     ``grads`` keyed, shaped and typed like ``params``.
     """
-    kern = _kernels(backend)
-    with _single_thread_blas(config, kern):
+    with _engine(config, backend) as kern:
         _, loss, grads = _forward_and_gradients(config, params, x, labels, kern)
     return loss, grads
 
@@ -149,8 +155,7 @@ def fast_forward(config: SNNConfig, params: dict, x, backend: str = "auto") -> F
     """
     check_params(config, params)
     x = check_input(config, x)
-    kern = _kernels(backend)
-    with _single_thread_blas(config, kern):
+    with _engine(config, backend) as kern:
         return _forward(config, params, x, kern)
 
 
@@ -160,10 +165,26 @@ def fast_evaluate(config: SNNConfig, params: dict, x, labels, backend: str = "au
     What the trainer and :func:`snnlib.metrics.report` use to evaluate; the reference forward pass makes the same
     predictions up to float rounding but costs ≈ 10–30× more per sample with synaptic delays.
     """
-    out = fast_forward(config, params, x, backend=backend)
-    labels = check_labels(config, labels, out.z.shape[0])
-    return float(cross_entropy(config, out.probs, labels).mean()), float(
-        np.mean(predict(config, out.probs) == labels))
+    return score(config, fast_forward(config, params, x, backend=backend).probs, labels)
+
+
+def fast_evaluate_all(config: SNNConfig, params: dict, x, labels, batch_size: int = 256,
+                      backend: str = "auto") -> tuple[float, float]:
+    """(mean loss, accuracy as a fraction) over any number of samples, ``batch_size`` at a time.
+
+    x: (n, T, M) spike counts of any dtype (each batch is cast to the config's); labels: (n,).
+    ``(nan, nan)`` for n = 0.
+    """
+    n = len(labels)
+    if n == 0:
+        return math.nan, math.nan
+    loss_sum = correct = 0.0
+    for start in range(0, n, batch_size):
+        xb = np.asarray(x[start:start + batch_size]).astype(config.np_dtype)
+        loss, acc = fast_evaluate(config, params, xb, labels[start:start + batch_size], backend=backend)
+        loss_sum += loss * len(xb)
+        correct += acc * len(xb)
+    return loss_sum / n, correct / n
 
 
 def fast_forward_and_gradients(config: SNNConfig, params: dict, x, labels, backend: str = "auto"):
@@ -175,8 +196,7 @@ def fast_forward_and_gradients(config: SNNConfig, params: dict, x, labels, backe
     check_params(config, params)
     x = check_input(config, x)
     labels = check_labels(config, labels, x.shape[0])
-    kern = _kernels(backend)
-    with _single_thread_blas(config, kern):
+    with _engine(config, backend) as kern:
         return _forward_and_gradients(config, params, x, labels, kern)
 
 

@@ -29,7 +29,7 @@ import time
 import numpy as np
 
 from snnlib.config import SNNConfig, input_mask
-from snnlib.fast import fast_evaluate, fast_forward
+from snnlib.fast import fast_evaluate_all, fast_forward
 from snnlib.network import input_delays, recurrent_delays
 
 
@@ -143,15 +143,8 @@ def model_report(config: SNNConfig, params: dict, x=None, labels=None, *, weight
     if x is not None:
         x = np.asarray(x)
         labels = np.asarray(labels)
-        loss_sum = correct = 0.0
-        for start in range(0, len(labels), batch_size):
-            xb = x[start:start + batch_size].astype(config.np_dtype)
-            loss, acc = fast_evaluate(config, params, xb, labels[start:start + batch_size])
-            loss_sum += loss * len(xb)
-            correct += acc * len(xb)
         report["n_samples"] = int(len(labels))
-        report["loss"] = loss_sum / max(len(labels), 1)
-        report["accuracy"] = correct / max(len(labels), 1)
+        report["loss"], report["accuracy"] = fast_evaluate_all(config, params, x, labels, batch_size)
         report["inference_s_per_sample"] = inference_time(config, params,
                                                           x[:batch_size].astype(config.np_dtype))
     return report

@@ -176,10 +176,13 @@ def predict(config: SNNConfig, probs: np.ndarray) -> np.ndarray:
 
 def evaluate(config: SNNConfig, params: dict, x, labels) -> tuple[float, float]:
     """(mean loss, accuracy as a fraction) of a batch."""
-    out = forward(config, params, x)
-    labels = check_labels(config, labels, out.z.shape[0])
-    return float(cross_entropy(config, out.probs, labels).mean()), float(
-        np.mean(predict(config, out.probs) == labels))
+    return score(config, forward(config, params, x).probs, labels)
+
+
+def score(config: SNNConfig, probs: np.ndarray, labels) -> tuple[float, float]:
+    """(mean loss, accuracy as a fraction) of the readout probabilities ``probs`` (B, T, K) against ``labels``."""
+    labels = check_labels(config, labels, probs.shape[0])
+    return float(cross_entropy(config, probs, labels).mean()), float(np.mean(predict(config, probs) == labels))
 
 
 # ----------------------------------------------------------------------------- streaming

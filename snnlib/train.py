@@ -46,7 +46,7 @@ from snnlib.bptt import bptt_gradients
 from snnlib import checkpoint as ckpt
 from snnlib.checkpoint import CheckpointError
 from snnlib.config import SNNConfig
-from snnlib.fast import fast_evaluate
+from snnlib.fast import fast_evaluate_all
 from snnlib.network import init_params
 from snnlib.online import OnlineLearner, online_gradients
 from snnlib.optim import SGD, Adam
@@ -450,18 +450,9 @@ def _jsonable(value):
 def evaluate_data(config: SNNConfig, params: dict, data: SpikeArrays, batch_size: int = 256) -> tuple[float, float]:
     """(mean loss, accuracy as a fraction) over a whole partition, in batches of ``batch_size``.
 
-    Uses the fast engine's forward pass (:func:`snnlib.fast.fast_evaluate`).
+    Uses the fast engine's forward pass (:func:`snnlib.fast.fast_evaluate_all`); ``(nan, nan)`` when it is empty.
     """
-    n = len(data)
-    if n == 0:
-        return math.nan, math.nan
-    loss_sum = correct = 0.0
-    for start in range(0, n, batch_size):
-        xb = data.x[start:start + batch_size].astype(config.np_dtype)
-        loss, acc = fast_evaluate(config, params, xb, data.labels[start:start + batch_size])
-        loss_sum += loss * len(xb)
-        correct += acc * len(xb)
-    return loss_sum / n, correct / n
+    return fast_evaluate_all(config, params, data.x, data.labels, batch_size)
 
 
 # ----------------------------------------------------------------------------- events and results

@@ -181,6 +181,15 @@ def test_fast_evaluate_matches_the_reference_evaluation(backend):
         fast.fast_evaluate(c, p, x, labels[:-1], backend=backend)
 
 
+def test_fast_evaluate_all_in_batches_equals_one_reference_pass():
+    c, p, x, labels = make_case(delays="synaptic")
+    loss_ref, acc_ref = snnlib.network.evaluate(c, p, x, labels)
+    loss, acc = fast.fast_evaluate_all(c, p, x, labels, batch_size=max(1, len(labels) // 3))
+    assert loss == pytest.approx(loss_ref, rel=1e-12)
+    assert acc == pytest.approx(acc_ref, abs=1e-12)
+    assert all(np.isnan(fast.fast_evaluate_all(c, p, x[:0], labels[:0])))
+
+
 # ----------------------------------------------------------------------------- back-end choice
 def test_backend_selection(monkeypatch):
     monkeypatch.delenv("SNNLIB_FAST_BACKEND", raising=False)
