@@ -346,3 +346,12 @@ test_set.close()
 #
 # **Next:** notebook 07 trains delay networks on SHD (or `shd-like`) with `snnlib`'s trainer and places the
 # numbers among published results.
+#
+# ## References
+#
+# Symbols and terms of this notebook ([SHD](../docs/glossary.md#shd), [dt](../docs/glossary.md#dt), [validation split](../docs/glossary.md#validation-split), …) are defined in the course [glossary](../docs/glossary.md);
+# how each reference below was checked, and the source of every published number, is in
+# [docs/references.md](../docs/references.md).
+#
+# - Cramer, B., Stradmann, Y., Schemmel, J. & Zenke, F. (2022; online 2020). The Heidelberg spiking data sets for the systematic evaluation of spiking neural networks. *IEEE Transactions on Neural Networks and Learning Systems* 33(7), 2744–2757. doi:10.1109/TNNLS.2020.3044364. arXiv 1910.07407.
+# - Queant, A., Rançon, U., Cottereau, B. R. & Masquelier, T. (2025). DelRec: learning delays in recurrent spiking neural networks. arXiv 2509.24852.

@@ -375,3 +375,18 @@ view.run(trainer_records(model.replace(seed=1), live_settings, shd), total=n_rec
 #
 # **Next:** notebook 08 does the same on SSC (35 classes, 75,000 training samples, a validation file) and
 # estimates what a full run costs on a laptop; notebook 09 measures size, memory and latency.
+#
+# ## References
+#
+# Symbols and terms of this notebook ([synaptic](../docs/glossary.md#synaptic-delay) and [axonal](../docs/glossary.md#axonal-delay) delays, [d_max](../docs/glossary.md#d-max), [σ](../docs/glossary.md#sigma), …) are defined in the course [glossary](../docs/glossary.md);
+# how each reference below was checked, and the source of every published number, is in
+# [docs/references.md](../docs/references.md).
+#
+# - Vassallo & Taherinejad (2026). Three factor delay learning rules for spiking neural networks. arXiv 2601.00668 (abstract; further statements labelled as from a summary of the paper).
+# - Cramer, B., Stradmann, Y., Schemmel, J. & Zenke, F. (2022; online 2020). The Heidelberg spiking data sets for the systematic evaluation of spiking neural networks. *IEEE Transactions on Neural Networks and Learning Systems* 33(7), 2744–2757. doi:10.1109/TNNLS.2020.3044364. arXiv 1910.07407.
+# - Hammouamri, I., Khalfaoui-Hassani, I. & Masquelier, T. (2024). Learning delays in spiking neural networks using dilated convolutions with learnable spacings. *ICLR 2024*. arXiv 2306.17670. Code: github.com/Thvnvtos/SNN-delays.
+# - Mészáros, B., Knight, J. C. & Nowotny, T. (2025). Efficient event-based delay learning in spiking neural networks. arXiv 2501.07331.
+# - Queant, A., Rançon, U., Cottereau, B. R. & Masquelier, T. (2025). DelRec: learning delays in recurrent spiking neural networks. arXiv 2509.24852.
+# - Baronig, M., Ferrand, R., Sabathiel, S., et al. (2025). Advancing spatio-temporal processing through adaptation in spiking neural networks. *Nature Communications* 16, 5776. doi:10.1038/s41467-025-60878-z (as cited in the DelRec paper).
+# - Higuchi, S., Kairat, S., Bohté, S. M. & Otte, S. (2024). Balanced resonate-and-fire neurons. arXiv 2402.14603 (as cited in the DelRec paper).
+# - Bellec, G., Scherr, F., Subramoney, A., Hajek, E., Salaj, D., Legenstein, R. & Maass, W. (2020). A solution to the learning dilemma for recurrent networks of spiking neurons. *Nature Communications* 11, 3625. doi:10.1038/s41467-020-17236-y.

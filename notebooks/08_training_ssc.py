@@ -371,3 +371,19 @@ assert 82.58 - 80.69 > 5 * se_ssc               # DelRec vs DCLS on SSC: well ou
 #
 # **Next:** notebook 09 counts what these networks cost in parameters, memory and latency, builds
 # equal-parameter and sparse comparisons, and checks the paper's "6.6× smaller, 67 % lower latency".
+#
+# ## References
+#
+# Symbols and terms of this notebook ([SSC](../docs/glossary.md#ssc), [fast mode](../docs/glossary.md#fast-mode), …) are defined in the course [glossary](../docs/glossary.md);
+# how each reference below was checked, and the source of every published number, is in
+# [docs/references.md](../docs/references.md).
+#
+# - Cramer, B., Stradmann, Y., Schemmel, J. & Zenke, F. (2022; online 2020). The Heidelberg spiking data sets for the systematic evaluation of spiking neural networks. *IEEE Transactions on Neural Networks and Learning Systems* 33(7), 2744–2757. doi:10.1109/TNNLS.2020.3044364. arXiv 1910.07407.
+# - Vassallo & Taherinejad (2026). Three factor delay learning rules for spiking neural networks. arXiv 2601.00668 (abstract; further statements labelled as from a summary of the paper).
+# - Hammouamri, I., Khalfaoui-Hassani, I. & Masquelier, T. (2024). Learning delays in spiking neural networks using dilated convolutions with learnable spacings. *ICLR 2024*. arXiv 2306.17670. Code: github.com/Thvnvtos/SNN-delays.
+# - Mészáros, B., Knight, J. C. & Nowotny, T. (2025). Efficient event-based delay learning in spiking neural networks. arXiv 2501.07331.
+# - Queant, A., Rançon, U., Cottereau, B. R. & Masquelier, T. (2025). DelRec: learning delays in recurrent spiking neural networks. arXiv 2509.24852.
+# - Yin, B., Corradi, F. & Bohté, S. M. (2021). Accurate and efficient time-domain classification with adaptive spiking recurrent neural networks. *Nature Machine Intelligence* 3(10), 905–913. doi:10.1038/s42256-021-00383-x (as cited in the DelRec paper).
+# - Bittar, A. & Garner, P. N. (2022). A surrogate gradient spiking baseline for speech command recognition. *Frontiers in Neuroscience* 16. doi:10.3389/fnins.2022.865897 (as cited in the DelRec paper).
+# - Baronig, M., Ferrand, R., Sabathiel, S., et al. (2025). Advancing spatio-temporal processing through adaptation in spiking neural networks. *Nature Communications* 16, 5776. doi:10.1038/s41467-025-60878-z (as cited in the DelRec paper).
+# - Fabre, M., Dudchenko, L. & Neftci, E. (2025). Structured state space model dynamics and parametrization for spiking neural networks. Preprint (as cited in the DelRec paper).

@@ -391,3 +391,13 @@ assert sum(learning_values(syn)[0].values()) == 4 * 128 * 140 + 128 and learning
 # **Next:** you have the whole toolchain. Try the grid on the published SHD with `python -m snnlib
 # experiments --dataset shd --out runs/shd`, or your own recordings (docs/audio.md); docs/results.md lists
 # what to expect and how long it takes.
+#
+# ## References
+#
+# Symbols and terms of this notebook ([d_max](../docs/glossary.md#d-max), [ring buffer](../docs/glossary.md#ring-buffer), [eligibility trace](../docs/glossary.md#eligibility-trace), [ē](../docs/glossary.md#ebar), [w](../docs/glossary.md#w), …) are defined in the course [glossary](../docs/glossary.md);
+# how each reference below was checked, and the source of every published number, is in
+# [docs/references.md](../docs/references.md).
+#
+# - Vassallo & Taherinejad (2026). Three factor delay learning rules for spiking neural networks. arXiv 2601.00668 (abstract; further statements labelled as from a summary of the paper).
+# - Hammouamri, I., Khalfaoui-Hassani, I. & Masquelier, T. (2024). Learning delays in spiking neural networks using dilated convolutions with learnable spacings. *ICLR 2024*. arXiv 2306.17670. Code: github.com/Thvnvtos/SNN-delays.
+# - Bellec, G., Scherr, F., Subramoney, A., Hajek, E., Salaj, D., Legenstein, R. & Maass, W. (2020). A solution to the learning dilemma for recurrent networks of spiking neurons. *Nature Communications* 11, 3625. doi:10.1038/s41467-020-17236-y.

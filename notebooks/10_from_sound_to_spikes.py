@@ -383,6 +383,20 @@ fig
 # recurrent, on all 3000 recordings (FSDD's split and leave-one-speaker-out), with the commands to reproduce it
 # (`scripts/fsdd_experiments.py`). Try the encoder on your own recordings with
 # `python -m snnlib audio encode WAV_DIR OUT.h5`.
+#
+# ## References
+#
+# Symbols and terms of this notebook ([CF](../docs/glossary.md#cf), [ERB](../docs/glossary.md#erb), [gammatone](../docs/glossary.md#gammatone), [vector strength](../docs/glossary.md#vector-strength), …) are defined in the course [glossary](../docs/glossary.md);
+# how each reference below was checked, and the source of every published number, is in
+# [docs/references.md](../docs/references.md).
+#
+# - Greenwood, D. D. (1990). A cochlear frequency-position function for several species — 29 years later. *Journal of the Acoustical Society of America* 87(6), 2592–2605 (volume and pages unverified).
+# - Glasberg, B. R. & Moore, B. C. J. (1990). Derivation of auditory filter shapes from notched-noise data. *Hearing Research* 47, 103–138. doi:10.1016/0378-5955(90)90170-T.
+# - Patterson, R. D. and colleagues. Implementing a gammatone filterbank. MRC Applied Psychology Unit report 2341; and Patterson et al. (1992), as cited in docs/audio.md (details unverified).
+# - Slaney, M. (1993). An efficient implementation of the Patterson–Holdsworth auditory filter bank. Apple Computer Technical Report #35 (report number and year unverified).
+# - Meddis, R. (1986). Simulation of mechanical to neural transduction in the auditory receptor. *Journal of the Acoustical Society of America* 79(3), 702–711 (unverified; see docs/references.md).
+# - Cramer, B., Stradmann, Y., Schemmel, J. & Zenke, F. (2022; online 2020). The Heidelberg spiking data sets for the systematic evaluation of spiking neural networks. *IEEE Transactions on Neural Networks and Learning Systems* 33(7), 2744–2757. doi:10.1109/TNNLS.2020.3044364. arXiv 1910.07407.
+# - Jackson, Z. and contributors (2018). Free Spoken Digit Dataset. github.com/Jakobovski/free-spoken-digit-dataset; Zenodo, doi:10.5281/zenodo.1342401. CC BY-SA 4.0.
 
 # %%
 workdir.cleanup()
