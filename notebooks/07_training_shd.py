@@ -18,7 +18,8 @@
 #
 # Notebook 05 wrote its own training loop on a toy task. Here we use `snnlib`'s **trainer** — the code
 # that `python -m snnlib train` and `python -m snnlib experiments` run — on the Spiking Heidelberg
-# Digits, compare the network variants the paper compares, and place the numbers among published ones.
+# Digits, compare the network variants the paper compares (weights only against delays, in its abstract;
+# fixed, synaptic and axonal delays, according to a summary of it), and place the numbers among published ones.
 #
 # **You will learn**
 # - to train with the library API: `DataConfig` → `load_data`, `SNNConfig` + `TrainConfig` → `train`;
@@ -187,7 +188,7 @@ if dataset == "shd-like":
 #
 # ### Exercise 7 · "Up to 20 % more accuracy" — points or per cent?
 #
-# The paper states that delays add *up to 20 %* accuracy over weights-only networks. Between 60 % and
+# The paper's abstract states that delays add *up to 20 %* accuracy over weights-only networks. Between 60 % and
 # 72 % accuracy, that is 12 percentage **points** but a **relative** gain of 20 %. Write
 # `delay_gain(with_delays, weights_only)` returning both, `(points, relative_percent)`, for accuracies
 # given as fractions, and apply it to our feedforward runs.

@@ -370,7 +370,7 @@ assert 82.58 - 80.69 > 5 * se_ssc               # DelRec vs DCLS on SSC: well ou
 #   76.1 %, DelRec 82.58 % (the state of the art, with recurrent delays), strong non-delay neurons about 80–82 %.
 #
 # **Next:** notebook 09 counts what these networks cost in parameters, memory and latency, builds
-# equal-parameter and sparse comparisons, and checks the paper's "6.6× smaller, 67 % lower latency".
+# equal-parameter and sparse comparisons, and checks the abstract's "6.6× smaller, 67 % lower latency".
 #
 # ## References
 #

@@ -364,12 +364,15 @@ for label in ("weights only", "synaptic", "axonal"):
           f"{inference / 1e3:17.1f} kB {n_values * 2 / inference:13.1f}×")
 syn = snnlib.SNNConfig(**reference, delays="synaptic")
 assert sum(learning_values(syn)[0].values()) == 4 * 128 * 140 + 128 and learning_values(syn)[1] == 25 + 2 * 3 + 1
+assert trace_kB["synaptic"] * 1e3 > 3 * reports["synaptic"]["memory"]["total_bytes"][8]   # learning costs more
+assert trace_kB["weights only"] < trace_kB["axonal"] < trace_kB["synaptic"]
 
 # %% [markdown]
 # Learning synaptic delays online needs four values per synapse (ε, ē, ε_D, ē_D): about 143 kB at 16 bit for
-# the N = 128 SHD network, several times the network's own inference memory. Axonal delays save the memory of
-# the *parameters* but, in this learner, not of the traces — a leaner learner could keep ε per input for
-# axonal delays (x̃ is the same for every target) but not ē or ē_D, which carry the per-neuron ψ. These traces
+# the N = 128 SHD network, several times the network's own inference memory. Axonal delays save most of the
+# memory of the *parameters* but little of the traces: ε is kept per input (x̃ is the same for every target),
+# while ē, ε_D and ē_D stay per synapse, because ψ is per neuron and the delay's derivative is weighted by
+# W_in[j, i]. These traces
 # exist only while learning; a network deployed for inference alone needs none of them. (The numbers are per
 # sample learned at a time; a batch of B multiplies them by B.)
 #
