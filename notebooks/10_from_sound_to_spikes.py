@@ -84,7 +84,8 @@ print(f"{name}: digit {recordings[name].digit}, speaker {recordings[name].speake
 # 2. **Basilar membrane** — a bank of gammatone filters, one per place along the cochlea,
 #    $G(f) = \bigl(1 + i\,(f - f_c)/b\bigr)^{-4}$ with bandwidth $b = 1.019\,\mathrm{ERB}(f_c)$. Places are evenly
 #    spaced along the cochlea between 50 Hz and 8 kHz (Greenwood's map), so low frequencies get more channels
-#    per octave. **Channel 0 has the highest characteristic frequency (CF)**, as in SHD.
+#    *per hertz* but fewer *per octave* (counted below). **Channel 0 has the highest characteristic frequency
+#    (CF)**, as in SHD.
 # 3. **Inner hair cells** (Meddis) — a transmitter reservoir per channel: motion opens the cell, transmitter
 #    spills into the cleft, the cleft content $c$ sets the release rate $h\,c$ of the attached fibres. The
 #    reservoir empties during a loud sound, so the response *adapts*: strong at onsets, weaker after.
@@ -104,6 +105,29 @@ print(f"waveform {stages.waveform.shape} at {stages.sample_rate:.0f} Hz; basilar
       f"(CF {stages.cf[0]:.0f} Hz at channel 0 … {stages.cf[-1]:.0f} Hz at channel {params.n_channels - 1})")
 
 # %% [markdown]
+# **Channels per hertz, channels per octave.** Greenwood's map (Greenwood 1990, human constants) gives the CF at
+# relative place $x$ (0 = apex, 1 = base) as $f(x) = A\,(10^{a x} - k)$ with $A$ = 165.4 Hz, $a$ = 2.1, $k$ = 0.88.
+# Equal steps in $x$ are therefore *almost* equal steps in $\log f$: where $f \gg A k$ (≈ 146 Hz) the channels are
+# evenly spaced in octaves, and the density per hertz falls as $1/f$. Near the apex, where $f$ is not far above
+# $A(1-k) \approx 20$ Hz, the $-k$ term makes $f$ nearly *linear* in $x$: equal steps of place become nearly equal
+# steps in hertz, and an octave there (50–100 Hz is only 50 Hz wide) holds few channels. Counting the encoder's
+# own 64 CFs octave by octave:
+
+# %%
+cf = params.cf
+octaves = [(50 * 2**n, 100 * 2**n) for n in range(7)]              # 50–100 Hz … 3.2–6.4 kHz
+per_octave = [int(np.sum((cf >= lo) & (cf < hi))) for lo, hi in octaves]
+print(f"{'octave':>16} {'channels':>8} {'per octave':>10} {'per 100 Hz':>10}")
+for (lo, hi), n in zip(octaves, per_octave):
+    print(f"{lo:7.0f}–{hi:5.0f} Hz {n:8d} {n:10d} {100 * n / (hi - lo):10.2f}")
+assert per_octave[0] == 4 and per_octave[-1] == 12                 # 50–100 Hz: 4; 3.2–6.4 kHz: 12
+assert all(a <= b for a, b in zip(per_octave, per_octave[1:]))     # fewer per octave at low CF …
+assert 4 / 50 > 12 / 3200                                          # … but more per hertz
+
+# %% [markdown]
+# So the low end is finely resolved in hertz (a 100 Hz band near 100 Hz holds several channels) and coarsely in
+# octaves; the high end the reverse. Exercise 10 derives where the count per octave levels off.
+#
 # Choose any recording and a number of channels (the sliders act when released; without a widget front end
 # the figure for the defaults is drawn). Things to look for: the vowel's horizontal bands (its *formants*) on
 # the basilar membrane; the bright onset in the hair cells and nerve, fading as the reservoirs empty; the
@@ -191,48 +215,56 @@ plots_audio.plot_channel(low["stages"], low["best"], start=0.0, stop=0.06,
                          title=f"250 Hz tone, channel {low['best']} (CF {low['cf']:.0f} Hz): onset and phase locking")
 
 # %% [markdown]
-# ## Exercise 10 · From spike times to a network's input
+# ## Exercise 10 · Place the channels yourself, and find the octave density
 #
-# A network sees a matrix of spike counts: $x[t, c]$ = number of spikes of channel $c$ in time bin $t$, where bin
-# $t$ holds the times $t\,\Delta t \le \tau < (t+1)\,\Delta t$ and spikes at or after `max_time` are dropped.
-# Write `bin_spikes(times, units, n_channels, dt, max_time)` returning a `(round(max_time / dt), n_channels)`
-# array. Mind bin 0: the classic `np.digitize(times, np.linspace(0, max_time, T))` puts spikes of the first
-# bin into bin 1.
+# Write `greenwood_cf(n_channels, f_min, f_max)` returning the `(n_channels,)` characteristic frequencies of the
+# encoder: equally spaced in relative place $x$ between the place of `f_max` (channel 0) and the place of `f_min`
+# (the last channel), mapped with $f(x) = A\,(10^{a x} - k)$, $A$ = 165.4 Hz, $a$ = 2.1, $k$ = 0.88. You need the
+# inverse map, $x(f) = \log_{10}(f/A + k)/a$.
+#
+# Then derive the limit: with $n$ channels over a place span $\Delta x = x(f_\max) - x(f_\min)$, neighbouring
+# channels are $\Delta x/(n-1)$ apart in place. Where $10^{a x} \gg k$, $\log_{10} f \approx \log_{10} A + a x$, so one
+# octave ($\log_{10} 2$) spans $\log_{10} 2 / a$ of place and holds $\approx (n-1)\log_{10}2 / (a\,\Delta x)$
+# channels. It is also an upper bound at every CF: exactly, $dx/d\log_{10} f = f / \bigl(a\,(f + A k)\bigr) \le 1/a$,
+# so the $-k$ term can only thin the low octaves. The check compares your CFs with the library's, and this limit
+# with the counts.
 
 # %% tags=["raises-exception"]
-def bin_spikes(times, units, n_channels, dt, max_time):
-    """(T, n_channels) spike counts of times (S,) in seconds and units (S,) channel ids."""
+def greenwood_cf(n_channels, f_min, f_max):
+    """(n_channels,) CFs in Hz, equal steps of cochlear place, highest first (channel 0 = f_max)."""
     # your code here
-    raise NotImplementedError("Exercise 10: bin the spikes into a (T, n_channels) count matrix")
+    raise NotImplementedError("Exercise 10: places of f_max and f_min, linspace between them, map back to Hz")
 
 
-bin_spikes(stages.times, stages.units, params.n_channels, dt=0.01, max_time=0.5)
+greenwood_cf(64, 50.0, 8000.0)[:3]
 
 # %% tags=["solution"]
-def bin_spikes(times, units, n_channels, dt, max_time):
-    """(T, n_channels) spike counts of times (S,) in seconds and units (S,) channel ids."""
-    T = int(round(max_time / dt))
-    times, units = np.asarray(times, dtype=np.float64), np.asarray(units, dtype=np.int64)
-    kept = times < max_time
-    steps = np.floor(times[kept] / dt).astype(np.int64)
-    x = np.zeros((T, n_channels))
-    np.add.at(x, (steps, units[kept]), 1)
-    return x
+def greenwood_cf(n_channels, f_min, f_max):
+    """(n_channels,) CFs in Hz, equal steps of cochlear place, highest first (channel 0 = f_max)."""
+    A, a, k = 165.4, 2.1, 0.88
+    place = lambda f: np.log10(f / A + k) / a
+    x = np.linspace(place(f_max), place(f_min), n_channels)
+    return A * (10.0 ** (a * x) - k)
 
 
-bin_spikes(stages.times, stages.units, params.n_channels, dt=0.01, max_time=0.5).shape
+greenwood_cf(64, 50.0, 8000.0)[:3]
 
 # %% [markdown]
-# The check compares with the data layer's `data.bin_sample` (which the trainer uses), on the recording above
-# and on a few hand-made spikes, one of them in bin 0 and one exactly at `max_time`.
+# The check: your CFs equal the encoder's (`EncoderParams(...).cf`) for several channel counts and ranges; in the
+# 140-channel layout the top octave holds the predicted limit to within one channel, no octave holds more, and the
+# lowest octave fewer than half of it.
 
 # %% tags=["exercise-check"]
-for dt, max_time in ((0.01, 0.5), (0.004, 0.2), (0.025, 1.0)):
-    mine = bin_spikes(stages.times, stages.units, params.n_channels, dt, max_time)
-    reference = data.bin_sample(stages.times, stages.units, params.n_channels, dt=dt, max_time=max_time)
-    assert mine.shape == reference.shape and np.array_equal(mine, reference)
-hand = bin_spikes(np.array([0.001, 0.012, 0.013, 0.05]), np.array([2, 0, 0, 1]), 3, dt=0.01, max_time=0.05)
-assert hand.shape == (5, 3) and hand[0, 2] == 1 and hand[1, 0] == 2 and hand.sum() == 3
+for n, lo, hi in ((64, 50.0, 8000.0), (140, 50.0, 8000.0), (32, 100.0, 4000.0)):
+    assert np.allclose(greenwood_cf(n, lo, hi), audio.EncoderParams(n_channels=n, f_min=lo, f_max=hi).cf, rtol=1e-9)
+n, lo, hi = 140, 50.0, 8000.0
+span = (np.log10(hi / 165.4 + 0.88) - np.log10(lo / 165.4 + 0.88)) / 2.1
+limit = (n - 1) * np.log10(2) / (2.1 * span)
+cfs = greenwood_cf(n, lo, hi)
+counts = [int(np.sum((cfs >= f) & (cfs < 2 * f))) for f in (50, 100, 200, 400, 800, 1600, 3200)]
+print(f"{n} channels: per octave from 50 Hz up {counts}; predicted limit at high CF {limit:.1f}")
+assert abs(counts[-1] - limit) <= 1 and counts[0] < limit / 2
+assert all(c <= limit + 1 for c in counts)          # an upper bound everywhere (see the derivation)
 print("Exercise 10: correct")
 
 # %% [markdown]
@@ -341,7 +373,9 @@ fig
 #   per channel, whose spikes are the output.
 # - The output is tonotopic (channel ↔ frequency band; channel 0 the highest), locks to the phase of low tones,
 #   and emphasises onsets. Channels above a recording's bandwidth (4 kHz for FSDD) stay nearly silent.
-# - Binning turns spike times into the count matrix a network eats; bin 0 holds the first `dt`.
+# - Channels sit at equal steps of cochlear place (Greenwood's map): more channels per hertz at low CF, fewer per
+#   octave (with 64 channels: 4 in 50–100 Hz, 12 in 3.2–6.4 kHz); above a few hundred hertz the count per
+#   octave levels off at $(n-1)\log_{10}2/(a\,\Delta x)$.
 # - `audio.make_fsdd` writes real recordings as SHD-format files that every tool of the course reads, and the
 #   trainer learns the digits from them — above chance within a minute on a small subset.
 #
@@ -349,6 +383,20 @@ fig
 # recurrent, on all 3000 recordings (FSDD's split and leave-one-speaker-out), with the commands to reproduce it
 # (`scripts/fsdd_experiments.py`). Try the encoder on your own recordings with
 # `python -m snnlib audio encode WAV_DIR OUT.h5`.
+#
+# ## References
+#
+# Symbols and terms of this notebook ([CF](../docs/glossary.md#cf), [ERB](../docs/glossary.md#erb), [gammatone](../docs/glossary.md#gammatone), [vector strength](../docs/glossary.md#vector-strength), …) are defined in the course [glossary](../docs/glossary.md);
+# how each reference below was checked, and the source of every published number, is in
+# [docs/references.md](../docs/references.md).
+#
+# - Greenwood, D. D. (1990). A cochlear frequency-position function for several species — 29 years later. *Journal of the Acoustical Society of America* 87(6), 2592–2605 (volume and pages unverified).
+# - Glasberg, B. R. & Moore, B. C. J. (1990). Derivation of auditory filter shapes from notched-noise data. *Hearing Research* 47, 103–138. doi:10.1016/0378-5955(90)90170-T.
+# - Patterson, R. D. and colleagues. Implementing a gammatone filterbank. MRC Applied Psychology Unit report 2341; and Patterson et al. (1992), as cited in docs/audio.md (details unverified).
+# - Slaney, M. (1993). An efficient implementation of the Patterson–Holdsworth auditory filter bank. Apple Computer Technical Report #35 (report number and year unverified).
+# - Meddis, R. (1986). Simulation of mechanical to neural transduction in the auditory receptor. *Journal of the Acoustical Society of America* 79(3), 702–711 (unverified; see docs/references.md).
+# - Cramer, B., Stradmann, Y., Schemmel, J. & Zenke, F. (2022; online 2020). The Heidelberg spiking data sets for the systematic evaluation of spiking neural networks. *IEEE Transactions on Neural Networks and Learning Systems* 33(7), 2744–2757. doi:10.1109/TNNLS.2020.3044364. arXiv 1910.07407.
+# - Jackson, Z. and contributors (2018). Free Spoken Digit Dataset. github.com/Jakobovski/free-spoken-digit-dataset; Zenodo, doi:10.5281/zenodo.1342401. CC BY-SA 4.0.
 
 # %%
 workdir.cleanup()
