@@ -159,7 +159,7 @@ for key in grads_bptt:
 # - Fast mode (`SNNLIB_FAST=1`) shrinks the heavy cells; the full setting is the default.
 # - The offline datasets need no download.
 # - The course teaches the method of Vassallo & Taherinejad (2026), arXiv:2601.00668, as reconstructed
-#   in docs/MODEL.md.
+#   in docs/MODEL.md; every symbol the course uses is defined once in the [glossary](../docs/glossary.md).
 #
 # **Next:** [01 · Coincidence detection](01_coincidence_detection.py) — a single spiking neuron,
 # and why the *timing* of its inputs matters.

@@ -229,7 +229,7 @@ fig
 # $\partial E/\partial D \approx +2.0$, pointing *away* from the window.)
 
 # %%
-fine = np.round(np.arange(2.5, 7.5, course.sized(0.02, 0.05)) + 0.005, 3)   # off the integers and the ½-points
+fine = np.round(np.arange(2.5, 7.5, course.sized(0.02, 0.1)) + 0.005, 3)   # off the integers and the ½-points
 saw = {s: toy.landscape(fine, sigma=s)[1] for s in (0.1, 0.3, 1.0)}
 delta = fine - np.floor(fine + 0.5)
 clear = np.abs(delta) > 0.05
@@ -433,7 +433,7 @@ assert np.all(grad_causal <= 0)
 # Changing $\sigma$ between updates is just `config.replace(sigma=...)`.
 
 # %%
-n_starts, n_seeds = course.sized((20, 5), (4, 1))
+n_starts, n_seeds = course.sized((20, 5), (3, 1))
 schedules = {
     "σ = 0.3": lambda update: 0.3,
     "σ = 1": lambda update: 1.0,
@@ -468,13 +468,17 @@ distance = {name: rows[:, 2] - rows[:, 4] for name, rows in results.items()}    
 moved = np.abs(results["σ = 0.3"][:, 2] - results["σ = 0.3"][:, 1])
 print(f"σ = 0.3: the delay moves at most {moved.max():.2f} steps from its start")
 for name in ("σ = 1", "σ = 3", "σ: 3 → 0.5"):
-    print(f"{name:<11}: every run ends within {np.abs(distance[name]).max():.2f} steps of the window's lower edge; "
-          f"failures end {-distance[name][~success[name]].max() if (~success[name]).any() else float('nan'):.2f}"
-          f"–{-distance[name][~success[name]].min() if (~success[name]).any() else float('nan'):.2f} steps below it")
+    ok, dist = success[name], distance[name]
+    print(f"{name:<11}: successes end {np.median(dist[ok]) if ok.any() else np.nan:+.2f} (median) "
+          f"[{dist[ok].min() if ok.any() else np.nan:+.2f}, {dist[ok].max() if ok.any() else np.nan:+.2f}] steps "
+          f"from the window's lower edge; failures [{dist[~ok].min() if (~ok).any() else np.nan:+.2f}, "
+          f"{dist[~ok].max() if (~ok).any() else np.nan:+.2f}]")
 assert moved.max() < 1.5                                                       # trapped in (or next to) its cell
 for name in ("σ = 1", "σ = 3", "σ: 3 → 0.5"):
-    assert np.abs(distance[name]).max() < 1.0                                  # all reach the valley's bottom
-    assert np.all(success[name] == (distance[name] > 0))                      # fires iff it ends above the edge
+    ok, dist = success[name], distance[name]
+    assert np.all(dist > -1.0) and np.all(dist < upper_edge - lower_edge)     # all reach the valley's bottom
+    assert np.all(ok == (dist > 0))                                            # fires iff it ends above the edge
+    assert np.median(dist[ok]) < 1.0                                          # … and ends close to it
 if not course.fast_mode():                                                     # the measured table (full setting)
     rate = {name: success[name].mean() for name in schedules}
     assert rate["σ = 0.3"] < 0.3 and rate["σ = 1"] >= 0.85
@@ -509,10 +513,13 @@ fig
 #   section 5 traps it (Adam's momentum can carry it into a neighbouring cell, no further). Its successes
 #   are the starts that were already inside the window (9 of the 40 steps).
 # - Every run with $\sigma = 1$, $\sigma = 3$ or the annealed schedule reaches the bottom of the
-#   surrogate valley, within one step of the window's lower edge, from anywhere in $[0, d_\text{max}]$.
-#   Success is decided there: the valley's minimum sits *on* the boundary where the forward pass starts
-#   to fire (section 4), so a run ends a fraction of a step above it (the neuron fires) or below it
-#   (loss $\ln 2$). The learned delays end near 16, at the lower edge, not at the window's centre 20.
+#   surrogate valley at the window's lower edge, from anywhere in $[0, d_\text{max}]$. Success is decided
+#   there: the valley's minimum sits *on* the boundary where the forward pass starts to fire (section 4),
+#   so a run ends a fraction of a step above it (the neuron fires; median 0.2–0.5 steps above) or below it
+#   (loss $\ln 2$; every failure ends less than 0.7 steps below the edge). The learned delays end near 16
+#   on the unjittered toy — at the lower edge, not at the window's centre 20. (Annealed runs spread a
+#   little further into the window, up to 3 steps: once $\sigma$ has shrunk, the saw-tooth holds $D$
+#   wherever it is.)
 # - Here the default $\sigma = 1$ does best; annealing from 3 to 0.5 beats a fixed $\sigma = 3$ but not
 #   $\sigma = 1$ (the per-seed rates of σ = 1 and of annealing overlap). On this toy annealing is not
 #   needed; whether it helps in larger networks is a separate question that this experiment does not answer.
@@ -543,7 +550,7 @@ fig
 
 # %%
 audit_sigmas = course.sized([0.3, 0.5, 1.0, 2.0, 3.0], [0.3, 1.0, 3.0])
-n_networks = course.sized(40, 4)
+n_networks = course.sized(40, 3)
 audit = surrogate_audit.audit(audit_sigmas, n_networks, seed=0)
 print(f"{n_networks} random networks per σ; median [25th–75th percentile] over networks")
 print("   σ    (a) cosine          (a) same sign       (b) cosine          (b) same sign")
@@ -558,7 +565,8 @@ for s, sigma in enumerate(audit["sigmas"]):
 fig, axes = plots.new_figure(1, 2, figsize=(10, 3.2), sharey=True)
 for ax, key, title in ((axes[0], "cos_smooth", "(a) vs the smoothed model's exact gradient"),
                        (axes[1], "cos_step", "(b) vs the loss change of a one-step move")):
-    ax.boxplot([audit[key][s] for s in range(len(audit_sigmas))], labels=[str(s) for s in audit_sigmas])
+    ax.boxplot([audit[key][s] for s in range(len(audit_sigmas))])
+    ax.set_xticks(np.arange(1, len(audit_sigmas) + 1), [str(s) for s in audit_sigmas])
     ax.axhline(0, color="#999999", lw=0.8)
     ax.set_xlabel("σ [step]")
     ax.set_title(title, fontsize=9)
@@ -573,7 +581,7 @@ assert 0.4 < median["sign_step"][0.3] < 0.65                    # … which says
 for sigma in (1.0, 3.0):
     assert 0.5 < median["cos_smooth"][sigma] < 0.95
     assert 0.5 < median["sign_step"][sigma] < 0.75
-    assert -0.1 < median["cos_step"][sigma] < 0.6
+    assert -0.2 < median["cos_step"][sigma] < 0.8                   # positive on average, but weak
 if not course.fast_mode():                                      # the measured table (full setting)
     assert 0.6 < median["cos_smooth"][1.0] < 0.8 and 0.75 < median["cos_smooth"][3.0] < 0.95
     assert 0.55 < median["sign_step"][1.0] < 0.7 and 0.55 < median["sign_step"][3.0] < 0.7
@@ -584,16 +592,18 @@ if not course.fast_mode():                                      # the measured t
 #
 # - Against the smoothed model (a), the rule agrees well at $\sigma = 0.3$ — but only because both are
 #   dominated by the same arrival-step tap $h(-\delta)$, the saw-tooth of section 5, which is a true
-#   derivative of the smoothed model and useless for finding a window. At $\sigma = 1$ the cosine is
-#   about 0.7 and the sign agrees at about three delays in four; at $\sigma = 2$–3 it is higher again.
+#   derivative of the smoothed model and useless for finding a window. At $\sigma = 1$ the median cosine
+#   is 0.74 and the sign agrees at 80 % of the delays; at $\sigma = 2$–3 it is higher again (0.83, 0.87),
+#   with a wide spread between networks (the boxes).
 #   The rule evaluates the learning signal on the *binary* forward pass; the smoothed model evaluates it
 #   on its own smooth one. Which model one calls "the" reference matters: with peak-1 Gaussians in the
 #   reference forward pass (the representation MODEL.md §6 differentiates, which injects $\sigma\sqrt{2\pi}$
-#   times a spike's charge) the agreement drops as $\sigma$ grows (cell below). An earlier audit of this
+#   times a spike's charge) the agreement drops as $\sigma$ grows: median cosine 0.69 at $\sigma = 1$, 0.55
+#   at $\sigma = 3$ (cell below). An earlier audit of this
 #   project, with its own reference, measured cosines of about 0.57 at $\sigma = 1$ and 0.13 at $\sigma = 3$.
 # - Against the real effect of a one-step move (b), the rule is a weak predictor: its sign agrees at
-#   about 60 % of the delays for $\sigma \ge 0.5$ (an earlier audit: 0.57–0.72), with a cosine of about
-#   0.25–0.35, and at $\sigma = 0.3$ it is a coin flip. The real loss of a binary network changes in jumps
+#   61–62 % of the delays for $\sigma \ge 0.5$ (an earlier audit: 0.57–0.72), with a median cosine of
+#   0.2–0.35, and at $\sigma = 0.3$ it is a coin flip (51 %, cosine 0.02). The real loss of a binary network changes in jumps
 #   that a local derivative cannot see; the surrogate trades accuracy per step for a direction that
 #   exists everywhere (sections 4 and 7).
 #
