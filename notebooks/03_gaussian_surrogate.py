@@ -158,18 +158,27 @@ widgets.surrogate_explorer();
 #    u[t] = \psi[t]\,\frac{\partial E}{\partial z[t]} + \alpha\, u[t+1] . $$
 #
 # $h$ is negative before the delayed spike and positive after it, so the sign of $\partial E/\partial D$
-# says whether the credit just *after* A's arrival is larger or smaller than just *before* it. More
-# input always helps here ($\partial E/\partial z < 0$: a hidden spike is evidence for the right class),
-# so $u \le 0$. Now compare the two sides of the window's lower edge:
+# says whether the credit just *after* A's arrival (step $a = t_A + d$) is larger or smaller than just
+# *before* it. More input always helps here ($\partial E/\partial z < 0$: a hidden spike is evidence
+# for the right class), so $u \le 0$. Unrolling the recursion on both sides of $a$:
 #
-# - **below the window** (no output spike) the potential stays near threshold after B arrives,
-#   $\psi > 0$ for many steps, and $u$ keeps growing toward the loss window: the credit is larger
-#   after the arrival, $\partial E/\partial D < 0$, and gradient descent *increases* $D$;
-# - **inside the window** the neuron fires at step 30 and the reset drops $v$ far below threshold,
-#   so $\psi = 0$ and $u = 0$ from step 31 on. Before that, $u[t]$ collects
-#   $\psi\,\partial E/\partial z$ from every step between $t$ and 30; an earlier arrival has more such
-#   steps ahead of it, so $|u|$ is largest at the arrival and smaller after it: $\partial E/\partial D > 0$,
-#   and gradient descent *decreases* $D$.
+# - going back, $v = 0$ and $\psi = 0$ before A arrives, so $u[a - k] = \alpha^k\, u[a]$;
+# - going forward, $\alpha^k\, u[a + k] = u[a] - S_k$, where
+#   $S_k = \sum_{a \le t' < a + k} \alpha^{t' - a}\, \psi[t']\, \partial E/\partial z[t']$ is the part of
+#   the credit $u[a]$ collected in the first $k$ steps after the arrival.
+#
+# So the credit after the arrival is the smaller one, and $\partial E/\partial D > 0$, when the first
+# steps after the arrival hold a large share of all of $u[a]$. Now compare the two sides of the window's
+# lower edge:
+#
+# - **below the window** (no output spike) the potential stays near threshold long after B arrives,
+#   $\psi > 0$ for many steps, and the credit is spread over all of them: $S_k$ is a small share,
+#   the credit after the arrival is larger, $\partial E/\partial D < 0$, and gradient descent
+#   *increases* $D$;
+# - **inside the window** the neuron fires at step 30 and the reset drops $v$ to about zero or below,
+#   so $\psi \approx 0$ and the credit is cut off from step 31 on (exactly 0 for $D = 18.2$ below):
+#   nearly all of $u[a]$ is collected between the arrival and step 30, $S_k$ is a large share,
+#   $\partial E/\partial D > 0$, and gradient descent *decreases* $D$.
 #
 # The sign flips where the forward pass starts to fire: at the boundary between the integer delays 15
 # and 16, $D = 15.5$. That is the bottom of the valley, and why delays learned on this toy end near 16,
@@ -298,7 +307,7 @@ ax.legend(fontsize=8, frameon=False)
 fig
 
 # %% [markdown]
-# Below $\sigma \approx 0.5$ the direction is a coin flip (the saw-tooth), from $\sigma \approx 0.75$ on
+# Up to $\sigma = 0.5$ the direction is close to a coin flip (the saw-tooth); at $\sigma = 1$ and above
 # the gradient points toward the window from every delay outside it.
 #
 # **A note on scale.** The largest $|\partial E/\partial D|$ grows from $\sigma = 1$ to $3$, but part of
