@@ -339,8 +339,8 @@ for decay in ("exact", "euler"):
 # ## References
 #
 # - Jeffress, L. A. (1948). A place theory of sound localization. *Journal of Comparative and
-#   Physiological Psychology* 41, 35–39. (Title, author and year checked; journal volume and pages
-#   not verified here.)
+#   Physiological Psychology* 41, 35–39. (Title, author and year checked; journal, volume and pages
+#   unverified here.)
 # - Carr, C. E. & Konishi, M. (1990). A circuit for detection of interaural time differences in the
 #   brain stem of the barn owl. *Journal of Neuroscience* 10, 3227–3246.
 # - Grothe, B., Pecka, M. & McAlpine, D. (2010). Mechanisms of sound localization in mammals.
