@@ -554,8 +554,8 @@ fig
 # rule predict what moving a delay by one step actually does?*
 #
 # For each network we compute the cosine between the rule's gradient and the reference (all delays
-# of the network as one vector) and the share of delays where their signs agree. This is our own
-# audit; the paper does not publish such a comparison.
+# of the network as one vector) and the share of delays where their signs agree. This audit and both
+# references are our own reconstruction, not taken from the paper.
 
 # %%
 audit_sigmas = course.sized([0.3, 0.5, 1.0, 2.0, 3.0], [0.3, 1.0, 3.0])
@@ -602,19 +602,20 @@ if not course.fast_mode():                                      # the measured t
 # - Against the smoothed model (a), the rule agrees well at $\sigma = 0.3$ — but only because both are
 #   dominated by the same arrival-step tap $h(-\delta)$, the saw-tooth of section 5, which is a true
 #   derivative of the smoothed model and useless for finding a window. At $\sigma = 1$ the median cosine
-#   is 0.74 and the sign agrees at 80 % of the delays; at $\sigma = 2$–3 it is higher again (0.83, 0.87),
-#   with a wide spread between networks (the boxes).
-#   The rule evaluates the learning signal on the *binary* forward pass; the smoothed model evaluates it
-#   on its own smooth one. Which model one calls "the" reference matters: with peak-1 Gaussians in the
-#   reference forward pass (the representation MODEL.md §6 differentiates, which injects $\sigma\sqrt{2\pi}$
-#   times a spike's charge) the agreement drops as $\sigma$ grows: median cosine 0.69 at $\sigma = 1$, 0.55
-#   at $\sigma = 3$ (cell below). An earlier audit of this
-#   project, with its own reference, measured cosines of about 0.57 at $\sigma = 1$ and 0.13 at $\sigma = 3$.
+#   is 0.74 and the sign agrees at 80 % of the delays; at $\sigma = 2$ and 3 it is 0.83 and 0.87, with a
+#   wide spread between networks (the boxes). The rule evaluates the learning signal on the *binary*
+#   forward pass, the smoothed model on its own smooth one, and which model one calls "the" reference
+#   matters: with peak-1 Gaussians in the reference forward pass (the representation MODEL.md §6
+#   differentiates, which injects $\sigma\sqrt{2\pi}$ times a spike's charge) the median cosine drops to
+#   0.69 at $\sigma = 1$ and 0.55 at $\sigma = 3$ (cell below); the soft spike's width matters too (in a
+#   separate run over 30 networks at $\sigma = 1$: 0.50 with $\beta = 0.1\,\vartheta$, 0.75 with
+#   $\beta = 0.5\,\vartheta$). An earlier audit of this project, with its own reference, measured cosines
+#   of about 0.57 at $\sigma = 1$ and 0.13 at $\sigma = 3$.
 # - Against the real effect of a one-step move (b), the rule is a weak predictor: its sign agrees at
-#   61–62 % of the delays for $\sigma \ge 0.5$ (an earlier audit: 0.57–0.72), with a median cosine of
-#   0.2–0.35, and at $\sigma = 0.3$ it is a coin flip (51 %, cosine 0.02). The real loss of a binary network changes in jumps
-#   that a local derivative cannot see; the surrogate trades accuracy per step for a direction that
-#   exists everywhere (sections 4 and 7).
+#   61–62 % of the delays for $\sigma \ge 0.5$ (an earlier audit: 0.57–0.72), with median cosines of
+#   0.18–0.33, and at $\sigma = 0.3$ it is a coin flip (51 %, cosine 0.02). The real loss of a binary
+#   network changes in jumps that a local derivative cannot see; the surrogate trades accuracy per step
+#   for a direction that exists everywhere (sections 4 and 7).
 #
 # A researcher should read these as what they are: on small random networks, the delay surrogate is
 # a biased, noisy, but better-than-chance direction, not the gradient of the network it trains.
