@@ -21,7 +21,9 @@
 # zero wherever it exists, and gradient descent cannot learn a delay from it. This notebook shows
 # the fix used throughout `snnlib`: for the learning rule (never for the forward pass), each spike
 # is represented by a **Gaussian bump** of width $\sigma$, which *can* be differentiated with respect
-# to its position.
+# to its position. It is the idea of the surrogate gradient, used for the spike's threshold (e.g.
+# SuperSpike, Zenke & Ganguli 2018; reviewed by Neftci, Mostafa & Zenke 2019), applied to the delay; the
+# Gaussian interpolation of delays also underlies DCLS (Hammouamri et al. 2024).
 #
 # **You will learn**
 # - why a binary spike train has no useful derivative with respect to its delay;
