@@ -16,6 +16,12 @@
 # %% [markdown]
 # # 00 · Setup check
 #
+# This course teaches learning rules for *delays* in spiking neural networks, following the paper
+# **"Three factor delay learning rules for spiking neural networks"** by Luke Vassallo and Nima
+# Taherinejad (2026, arXiv:2601.00668). What the course implements is our reconstruction of that
+# method from its abstract and a summary of its full text (docs/MODEL.md marks our own choices); each
+# notebook ends with its references.
+#
 # Before the course starts, this notebook checks that your machine has what the other notebooks need.
 #
 # **You will learn**
@@ -152,6 +158,8 @@ for key in grads_bptt:
 # - Widgets are live in JupyterLab and static in headless runs; `SNNLIB_STATIC` decides explicitly.
 # - Fast mode (`SNNLIB_FAST=1`) shrinks the heavy cells; the full setting is the default.
 # - The offline datasets need no download.
+# - The course teaches the method of Vassallo & Taherinejad (2026), arXiv:2601.00668, as reconstructed
+#   in docs/MODEL.md; every symbol the course uses is defined once in the [glossary](../docs/glossary.md).
 #
 # **Next:** [01 · Coincidence detection](01_coincidence_detection.py) — a single spiking neuron,
 # and why the *timing* of its inputs matters.

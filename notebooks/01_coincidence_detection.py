@@ -27,7 +27,8 @@
 # - how a delay makes a neuron fire, and how a bank of delays detects a temporal pattern (Jeffress);
 # - why the exact decay `α = exp(−dt/τ)` matters compared with Euler's `1 − dt/τ`.
 #
-# **Prerequisites:** notebook 00; Python and NumPy; the exponential function.
+# **Prerequisites:** notebook 00; Python and NumPy; the exponential function. Symbols ($\alpha$,
+# $\vartheta$, $\tau_\text{mem}$, $W$, $d$, …) are defined once in the [glossary](../docs/glossary.md).
 #
 # **Estimated time:** 30 minutes.
 
@@ -56,6 +57,15 @@ from snnlib.neurons import LIFState, lif_step
 # $H$ is the Heaviside step (a spike when $v > \vartheta$), and $-\vartheta z[t-1]$ is the *reset by
 # subtraction*: after a spike, the potential drops by one threshold. Potentials are measured in
 # units of $\vartheta = 1$.
+#
+# The synapse is a **delta current**: $I[t]$ is just the weighted sum of the spikes arriving in step
+# $t$, so each input spike lifts $v$ by $W_i$ at once, and from then on only the membrane leak
+# ($\tau_\text{mem}$) shapes its effect. There is no synaptic time constant. (Many tutorials, e.g.
+# SpyTorch, use a *current-based* synapse instead: the spike enters a synaptic current that decays with
+# its own $\tau_\text{syn}$ — 5 ms there, with $\tau_\text{mem} = 10$ ms — and that current charges the
+# membrane, which spreads each spike's effect over several steps.) With a delta current, the
+# postsynaptic potential is a jump followed by an exponential decay, which is what makes the
+# coincidence window of section 2 a one-line formula.
 #
 # In this notebook one step is **1 ms** and $\tau_\text{mem} = 10$ ms, so $\alpha = e^{-0.1} \approx 0.905$.
 # We build a network with 2 inputs and 1 hidden neuron and run `snnlib.forward`.
@@ -219,6 +229,16 @@ print("Exercise 1: correct")
 # The neuron whose delay difference compensates the input time difference fires; its neighbours
 # within the coincidence window fire too. The *position* of activity in the bank encodes time.
 # (`course.delay_bank` builds this network with `snnlib.SNNConfig` and runs `snnlib.forward`.)
+# The bank's neurons have $\tau_\text{mem} = 5$ ms (with $W = 0.6$ and 1 ms steps), half of section 2's,
+# so their coincidence window is $\Delta < 5 \ln 1.5 \approx 2.03$ steps.
+#
+# **Biology, with care.** Jeffress proposed this as a model. In the barn owl, Carr & Konishi (1990)
+# found a circuit of this kind in the brainstem: axons from nucleus magnocellularis act as delay
+# lines, and neurons of nucleus laminaris act as coincidence detectors that form a map of interaural
+# time difference. For mammals the picture is less clear: a review (Grothe, Pecka & McAlpine, 2010)
+# argues that recent evidence challenges this "textbook" account of mammalian sound localization and
+# discusses other mechanisms, among them a role for precisely timed inhibition. Delay lines are one
+# way brains may use delays, not *the* way; this course uses them as an engineering idea.
 
 # %%
 difference = 6
@@ -230,15 +250,19 @@ print("neurons that fire compensate", compensated[counts > 0], "steps")
 plots.plot_delay_bank(compensated, counts, expected=difference)
 
 # %% [markdown]
-# Tuning the bank with a narrower coincidence window ($\tau_\text{mem} = 5$ ms here) sharpens the
-# answer. Check that the centre of the active neurons always sits on the true difference:
+# The narrow window ($\tau_\text{mem} = 5$ ms) keeps the answer sharp. Check that the active neurons are
+# exactly those whose delayed spikes fall within the window, and that their centre sits on the true
+# difference:
 
 # %%
+bank_window = 5.0 * np.log(0.6 / (1.0 - 0.6))              # τ_mem/Δt · ln(w/(ϑ − w)) with τ_mem = 5 ms
 for difference in (-12, -6, 0, 4, 10):
     delays, counts, _, _ = course.delay_bank((30, 30 + difference), max_delay=20, n_steps=80)
-    active = (delays[:, 0] - delays[:, 1])[counts > 0]
+    compensated = delays[:, 0] - delays[:, 1]
+    active = compensated[counts > 0]
     centre = 0.5 * (active.min() + active.max())
     print(f"t_B − t_A = {difference:+3d}: active {active.min():+d} … {active.max():+d}, centre {centre:+.0f}")
+    assert set(active) == {c for c in compensated if abs(c - difference) < bank_window}
     assert centre == difference
 
 # %% tags=["nbval-ignore-output"]
@@ -311,3 +335,19 @@ for decay in ("exact", "euler"):
 #
 # **Next:** [02 · Delays in networks](02_delays_in_networks.py) — where delays live in a network
 # (per synapse or per axon), how a streaming implementation stores them, and what they cost.
+#
+# ## References
+#
+# - Jeffress, L. A. (1948). A place theory of sound localization. *Journal of Comparative and
+#   Physiological Psychology* 41, 35–39. (Title, author and year checked; journal, volume and pages
+#   unverified here.)
+# - Carr, C. E. & Konishi, M. (1990). A circuit for detection of interaural time differences in the
+#   brain stem of the barn owl. *Journal of Neuroscience* 10, 3227–3246.
+# - Grothe, B., Pecka, M. & McAlpine, D. (2010). Mechanisms of sound localization in mammals.
+#   *Physiological Reviews* 90, 983–1012. doi:10.1152/physrev.00026.2009
+# - Zenke, F. SpyTorch: a tutorial on surrogate gradient learning in spiking neural networks.
+#   https://github.com/fzenke/spytorch (its Tutorial 1 uses a current-based synapse, τ_syn = 5 ms, τ_mem = 10 ms).
+# - Vassallo, L. & Taherinejad, N. (2026). Three factor delay learning rules for spiking neural networks.
+#   arXiv:2601.00668 — the method this course teaches (notebooks 03–05).
+#
+# The full list of the course's references is in [docs/references.md](../docs/references.md).

@@ -377,6 +377,55 @@ class DelayToy:
         integral = loss[0] + np.concatenate([[0.0], np.cumsum(steps)])
         return loss, grad, integral
 
+    def firing_delays(self) -> np.ndarray:
+        """The integer delays of input A (0 … d_max) for which the hidden neuron fires, by simulation."""
+        import snnlib
+
+        config, params, x, _ = self.network()
+        fires = []
+        for d in range(self.d_max + 1):
+            params["D_in"] = np.array([[float(d), 0.0]])
+            fires.append(snnlib.forward(config, params, x).z.any())
+        return np.nonzero(fires)[0]
+
+    def current_credit(self, D: float, sigma: float = 1.0) -> np.ndarray:
+        """(T,) ``u[t] = ∂E/∂I[t]``: the surrogate BPTT's credit for input current at each step, at delay D.
+
+        Read from the weight gradients of zero-weight probe channels, one per step (channel ``2 + t``
+        spikes only at step t, so ``∂E/∂W_probe = Σ_t' u[t'] x_probe[t'] = u[t]``); the probes do not
+        change the forward pass. The delay gradient is then ``∂E/∂D = W_A Σ_t u[t] h(t − t_a − D)``.
+        """
+        import snnlib
+
+        config, params, x, labels = self.network(sigma)
+        T = self.n_steps
+        config = config.replace(n_in=2 + T)
+        probes = np.zeros((1, T, T))
+        probes[0, np.arange(T), np.arange(T)] = 1.0
+        x = np.concatenate([x, probes], axis=2)
+        params["W_in"] = np.concatenate([params["W_in"], np.zeros((1, T))], axis=1)
+        params["D_in"] = np.concatenate([np.array([[float(D), 0.0]]), np.zeros((1, T))], axis=1)
+        _, grads = snnlib.bptt_gradients(config, params, x, labels)
+        return grads["W_in"][0, 2:]
+
+    def train_delay(self, schedule, D0: float, n_updates: int = 60, lr: float = 0.5):
+        """Learn only input A's delay from ``D0`` with Adam (learning rate ``lr`` steps), weights fixed.
+
+        ``schedule(update) -> sigma`` gives σ at each update (a constant, or an annealing schedule).
+        Returns ``(path, final_loss)``: (n_updates + 1,) delays and the true loss at the end.
+        """
+        import snnlib
+
+        config, params, x, labels = self.network()
+        params["D_in"] = np.array([[float(D0), 0.0]])
+        optimizer = snnlib.Adam(config, lr_weights=0.0, lr_delays=lr)
+        path = [float(D0)]
+        for update in range(n_updates):
+            _, grads = snnlib.bptt_gradients(config.replace(sigma=float(schedule(update))), params, x, labels)
+            optimizer.step(params, {key: g if key == "D_in" else np.zeros_like(g) for key, g in grads.items()})
+            path.append(float(params["D_in"][0, 0]))
+        return np.array(path), float(snnlib.evaluate(config, params, x, labels)[0])
+
 
 # ----------------------------------------------------------------------------- tracing one synapse (notebook 04)
 def record_synapse(learner, x, labels, j: int = 0, i: int = 0) -> dict[str, np.ndarray]:

@@ -205,8 +205,13 @@ class StreamingNetwork:
 
     Parameters are read from ``params`` at every step, so an optimiser that replaces
     ``params[key]`` mid-sequence changes the network from the next step on.
-    Ring depths: ``d_max + 1 + extra`` for the inputs, ``d_max + 2 + extra`` for the hidden
-    spikes (the extra steps serve learners that read further back).
+    Ring depths: ``d_max + 1 + extra_depth`` steps for the inputs and the same for the hidden spikes
+    of a recurrent network (that ring stores ``r[t] = z[t − 1]``, so a delay d reads ``z[t − 1 − d]``
+    at tap d ≤ d_max). The forward pass alone needs ``extra_depth = 0``. An
+    :class:`~snnlib.online.OnlineLearner` asks for ``extra_depth = lag + w``: its delay traces run
+    ``lag`` steps behind and the kernel reads ``w`` steps before the delayed spike, so with the
+    centred kernel (lag = w) the rings are ``d_max + 2w + 1`` deep, with the causal one (lag 0)
+    ``d_max + w + 1`` (MODEL.md §6).
     """
 
     def __init__(self, config: SNNConfig, params: dict, batch: int, extra_depth: int = 0):

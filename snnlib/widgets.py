@@ -322,8 +322,10 @@ def surrogate_figure(sigma: float = 1.0, delay: float = 12.0):
     axes[0].legend(fontsize=7, frameon=False, loc="upper right")
     axes[0].set_xlim(0, toy.n_steps - 1)
     plots.plot_loss_landscape(grid, loss, integral, grad, D_now=delay, sigma=sigma, axes=axes[1:])
-    g = float(np.interp(delay, grid, grad))
-    E = float(loss[np.argmin(np.abs(grid - delay))])
+    # the readout is computed at the slider's D itself: the gradient is a saw-tooth within each
+    # integer cell (steep for small σ), so interpolating the plotted grid would misreport it
+    at_D, g_at_D, _ = toy.landscape([float(delay)], sigma)
+    E, g = float(at_D[0]), float(g_at_D[0])
     direction = "increase D" if g < 0 else ("decrease D" if g > 0 else "no signal")
     text = (f"D = {delay:.2f} → integer delay {int(integer_delay(delay, toy.d_max))}; E = {E:.3f}; "
             f"surrogate dE/dD = {g:+.4f} ({direction})")

@@ -75,6 +75,31 @@ def test_surrogate_readout_reports_the_integer_delay():
     assert text.startswith("D = 12.50 → integer delay 13;")
 
 
+@pytest.mark.parametrize("sigma, delay", [(0.1, 4.1), (0.1, 3.9), (0.3, 7.35), (1.0, 12.5), (2.0, 9.8)])
+def test_surrogate_readout_is_the_gradient_at_the_sliders_delay(sigma, delay):
+    import re
+
+    import snnlib
+    from snnlib import surrogate
+
+    _, text = widgets.surrogate_figure(sigma=sigma, delay=delay)
+    printed = float(re.search(r"surrogate dE/dD = ([+-][0-9.]+)", text).group(1))
+    # independent: the tick-by-tick online learner at exactly this D
+    toy = course.DelayToy()
+    config, params, x, labels = toy.network(sigma=sigma)
+    params["D_in"] = np.array([[delay, 0.0]])
+    _, grads = snnlib.online_gradients(config, params, x, labels, engine="stepwise")
+    assert printed == pytest.approx(grads["D_in"][0, 0], abs=1e-4)
+    if sigma == 0.1:
+        # by hand: input A's one spike arrives at t_a + d, where only the tap h(−δ) is non-negligible, and
+        # ∂E/∂W_A = ∂E/∂I[t_a + d] (one input spike), so ∂E/∂D = W_A · h(−δ) · ∂E/∂W_A
+        d = int(np.floor(delay + 0.5))
+        tap = surrogate.delay_kernel(np.array(-(delay - d)), sigma)
+        assert printed == pytest.approx(toy.weight * tap * grads["W_in"][0, 0], abs=1e-4)
+        assert abs(printed) > 1.0                   # large: a small σ does not make it vanish
+        assert np.sign(printed) == np.sign(delay - d)   # and it points back to the integer: trapped
+
+
 # ----------------------------------------------------------------------------- explorers
 def test_static_explorer_shows_one_figure_and_refuses_bad_values(capsys):
     explorer = widgets.coincidence_explorer(live=False, delay1=10)
