@@ -148,13 +148,10 @@ def check_label(label: int, n_classes: int, where: str) -> int:
 
 
 def publish_file(tmp, path) -> None:
-    """Give a finished temporary file the usual permissions (0666 less the umask) and rename it to ``path``.
+    """Give a finished temporary file the usual permissions (0666 less the umask), flush it and rename it to ``path``.
 
-    Temporary files are created private (0600); the published file should be readable like any other.
+    Kept for callers of earlier versions; new code writes through :func:`snnlib._io.atomic_path`.
     """
-    import os
+    from snnlib import _io
 
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    os.replace(tmp, path)
+    _io.publish(tmp, path)
