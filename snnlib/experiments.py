@@ -330,27 +330,21 @@ def results_csv(summary: dict) -> str:
 
 
 def write_outputs(summary: dict, out) -> None:
-    """results.md, results.csv, results.json and the figures (PNG) into ``out``."""
-    from snnlib.checkpoint import write_atomic
+    """results.md, results.csv, results.json and the figures (PNG) into ``out``, each written atomically with the
+    usual permissions (:mod:`snnlib._io`)."""
+    from snnlib import _io
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    write_atomic(out / "results.md", results_markdown(summary).encode())
-    write_atomic(out / "results.csv", results_csv(summary).encode())
-    write_atomic(out / "results.json", (json.dumps(summary, indent=1, default=float) + "\n").encode())
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    out = _io.prepare_folder(out)
+    _io.write_text(out / "results.md", results_markdown(summary))
+    _io.write_text(out / "results.csv", results_csv(summary))
+    _io.write_text(out / "results.json", json.dumps(summary, indent=1, default=float) + "\n")
     name = summary["settings"]["dataset"]
     for stem, fig in ((f"{name}-accuracy", accuracy_figure(summary)),
                       (f"{name}-curves", curves_figure(summary)),
                       (f"{name}-parameters", parameters_figure(summary))):
-        buffer = io.BytesIO()
+        buffer = io.BytesIO()  # figures are plain matplotlib Figures (no pyplot state, no backend switch)
         fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
-        write_atomic(out / f"{stem}.png", buffer.getvalue())
-        plt.close(fig)
+        _io.write_bytes(out / f"{stem}.png", buffer.getvalue())
 
 
 def _axes(ax, size):
