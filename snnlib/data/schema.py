@@ -26,6 +26,13 @@ DEFAULT_CHANNELS = 700
 #: Largest channel count the uint16 ``spikes/units`` can address.
 MAX_CHANNELS = 2**16
 
+#: Most samples a file may declare (the largest published file, SSC train, has 75 466). A damaged or crafted file
+#: declaring more is refused before anything is allocated.
+MAX_SAMPLES = 2**24
+
+#: Most classes (entries of ``extra/keys``) a file may declare (SHD has 20, SSC 35).
+MAX_CLASSES = 2**16
+
 # Paths inside a file. Keep them here so that reader, writer and tests agree.
 TIMES = "spikes/times"
 UNITS = "spikes/units"
