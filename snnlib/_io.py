@@ -300,6 +300,9 @@ def write_error_message(exc: OSError, target, *, folder: bool = False) -> str:
         return f"cannot write {where}: the file system is read-only; choose a folder on a writable disk"
     if code in (errno.ENOTDIR, errno.EEXIST):
         return f"cannot write {where}: {_file_in_the_way(target)} is a file, not a folder; choose another path"
+    if code == errno.ENOENT:
+        return (f"cannot write {where}: the folder cannot be created there (no such file or directory: a virtual "
+                "file system such as /proc, or a missing drive); choose a folder on a writable disk")
     if code == errno.EISDIR:
         return f"cannot write {where}: it is a folder; give a file name inside it"
     reason = exc.strerror or str(exc) or type(exc).__name__

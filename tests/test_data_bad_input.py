@@ -409,3 +409,17 @@ def test_writer_on_a_real_full_disk(tmp_path):
         assert done.stderr.startswith(f"error: not enough disk space in {disk / 'd'} to write shd_like_train.h5")
         assert len(done.stderr.strip().splitlines()) == 1
         assert list((disk / "d").iterdir()) == []
+
+
+@pytest.mark.parametrize("case", ["file", "under a file", "proc"])
+def test_data_make_refuses_an_unusable_out_in_one_line(tmp_path, capsys, case):
+    from snnlib.cli import main
+
+    (tmp_path / "plain").write_text("x")
+    out, expected = {"file": (tmp_path / "plain", "plain is a file, not a folder"),
+                     "under a file": (tmp_path / "plain" / "sub", "plain is a file, not a folder"),
+                     "proc": ("/proc/snnlib-test", "cannot write in /proc/snnlib-test: the folder cannot be created")}[case]
+    code = main(["data", "make", "delay-task", "--out", str(out), "--train", "8", "--test", "4"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and expected in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain"]

@@ -29,8 +29,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from snnlib._io import prepare_folder
 from snnlib.audio.dataset import encode_recordings, file_seed, read_recordings
 from snnlib.audio.encoder import EncoderParams
+from snnlib.audio.wav import AudioError
 
 DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 LICENCE = "CC BY-SA 4.0"
@@ -108,6 +110,7 @@ def make_fsdd(out_dir: str | Path, channels: int = 700, split: str = "official",
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         raise ValueError(f"limit must be a positive integer or None, got {limit!r}")
     params = replace(params or EncoderParams(), n_channels=channels)
+    out_dir = prepare_folder(out_dir, AudioError)  # before minutes of encoding: a file, /proc, a read-only folder
     recordings = fsdd_recordings(source)
     speakers = sorted({r.speaker for r in recordings})
     speaker_id = {name: i for i, name in enumerate(speakers)}
@@ -130,7 +133,7 @@ def make_fsdd(out_dir: str | Path, channels: int = 700, split: str = "official",
             files[f"fsdd_speaker-{name}_test.h5"] = _subset([r for r in recordings if r.speaker == name], limit)
 
     needed = sorted({r for members in files.values() for r in members})
-    signals, _, _ = read_recordings([r.path for r in needed])
+    signals, _, _ = read_recordings([r.path for r in needed], params=params)
     seeds = [file_seed(seed, r.path.name) for r in needed]
     spikes = encode_recordings(signals, seeds, params, workers=workers, progress=progress, desc="fsdd")
     by_recording = dict(zip(needed, spikes))

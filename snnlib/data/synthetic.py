@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from snnlib import _io
 from snnlib.data.schema import MAX_CHANNELS, DataError, file_prefix, is_count
 from snnlib.data.writer import write_dataset
 
@@ -298,7 +299,7 @@ MAKERS = {"shd-like": make_shd_like, "delay-task": make_delay_task, "randman": m
 def _write_parts(out_dir, name, sizes, streams, sample, *, class_names, n_channels, speaker_pools=None,
                  meta_info=None, attrs=None) -> dict[str, Path]:
     """Write one file per part with n > 0: balanced labels, speakers drawn from the part's pool."""
-    out_dir = Path(out_dir)
+    out_dir = _io.prepare_folder(out_dir, DataError)  # a file, /proc or a read-only folder: say so before any work
     n_classes = len(class_names)
     written = {}
     for part, stream in zip(_PARTS, streams):
