@@ -156,8 +156,8 @@ def write_bytes(path, data: bytes, *, mode: int | None = None) -> Path:
     after removing the temporary file; ``path`` then keeps its previous content.
     """
     path = Path(path)
-    ensure_free_space(path.parent, len(data), path.name)
-    with atomic_path(path, mode=mode) as tmp:
+    with atomic_path(path, mode=mode) as tmp:  # stale temporary files are removed before the space is measured
+        ensure_free_space(path.parent, len(data), path.name)
         with open(tmp, "wb") as handle:
             handle.write(data)
     return path
@@ -345,10 +345,21 @@ def prepare_folder(folder, error: type[Exception] = OSError) -> Path:
 
 
 def check_output_file(path, error: type[Exception] = OSError) -> Path:
-    """Check, before any work, that the file ``path`` can be written: not a folder, its folder creatable and
-    writable. Raises ``error`` with a one-line message."""
+    """Check, before any work, that the file ``path`` can be written: not a folder, and its folder either writable
+    or creatable (nothing is created: the nearest existing folder on the way is probed with a temporary file).
+    Raises ``error`` with a one-line message."""
     path = Path(path)
     if path.is_dir():
         raise error(f"{path} is a folder; give the name of the file to write (e.g. {path / 'out.h5'})")
-    prepare_folder(path.parent, error)
+    existing = path.parent
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise error(f"cannot write {path}: {existing} is a file, not a folder; choose another path")
+    try:
+        probe = temp_path(existing / ".write-test")
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.unlink(probe)
+    except OSError as exc:
+        raise error(write_error_message(exc, path.parent, folder=True)) from None
     return path

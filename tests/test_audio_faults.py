@@ -194,3 +194,10 @@ def test_ctrl_c_to_the_parent_alone_stops_workers_promptly(tmp_path):
     assert stopped < 15, f"took {stopped:.1f} s to stop"
     assert not any(Path(f"/proc/{p}").exists() for p in workers)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["wavs"]
+
+
+def test_a_bad_recording_creates_no_output_folder(tmp_path, wav_folder, capsys):
+    (wav_folder / "broken.wav").write_bytes(b"RIFF....WAVEjunk")
+    code = main(["audio", "encode", str(wav_folder), str(tmp_path / "new" / "deeper" / "out.h5"), "--no-progress"])
+    assert code == 2 and "broken.wav" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()

@@ -334,10 +334,14 @@ def test_unreadable_file_says_permission_denied_not_damaged(tmp_path, monkeypatc
     reader = __import__("importlib").import_module("snnlib.data.reader")
     path = craft(tmp_path / "private.h5")
 
-    def denied(name, mode="r", *args, **kwargs):
-        raise PermissionError(13, "Permission denied", str(name))
+    real_open = reader.os.open
 
-    monkeypatch.setattr(reader, "open", denied, raising=False)  # simulated: root reads every file
+    def denied(name, flags, *args, **kwargs):
+        if str(name) == str(path):
+            raise PermissionError(13, "Permission denied", str(name))
+        return real_open(name, flags, *args, **kwargs)
+
+    monkeypatch.setattr(reader.os, "open", denied)  # simulated: root reads every file
     with pytest.raises(DataError) as info:
         open_dataset(path)
     message = str(info.value)
@@ -423,3 +427,20 @@ def test_data_make_refuses_an_unusable_out_in_one_line(tmp_path, capsys, case):
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and expected in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plain"]
+
+
+def test_data_make_on_a_disk_that_fills_at_the_test_file_leaves_no_half_dataset(tmp_path, monkeypatch, capsys):
+    from snnlib import _io
+    from snnlib.cli import main
+
+    real = _io.free_space
+
+    def fills_after_the_training_file(folder):  # simulated: the disk is full once the training file exists
+        return 1000 if (tmp_path / "d" / "delay_task_train.h5").exists() else real(folder)
+
+    monkeypatch.setattr(_io, "free_space", fills_after_the_training_file)
+    code = main(["data", "make", "delay-task", "--out", str(tmp_path / "d"), "--train", "40", "--test", "20"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "not enough disk space" in err and "delay_task_train.h5, were removed" in err
+    assert list((tmp_path / "d").iterdir()) == []

@@ -108,8 +108,8 @@ class SpikeDataset:
             )
         if self.path.is_dir():
             raise DataError(f"{self.path}: is a directory; give the path of an .h5 file inside it")
-        try:
-            open(self.path, "rb").close()  # permissions first: h5py's message would blame the file's content
+        try:  # permissions first: h5py's message would blame the file's content (non-blocking: a FIFO waits)
+            os.close(os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)))
         except PermissionError:
             raise DataError(_permission_message(self.path)) from None
         except OSError:

@@ -298,22 +298,35 @@ MAKERS = {"shd-like": make_shd_like, "delay-task": make_delay_task, "randman": m
 
 def _write_parts(out_dir, name, sizes, streams, sample, *, class_names, n_channels, speaker_pools=None,
                  meta_info=None, attrs=None) -> dict[str, Path]:
-    """Write one file per part with n > 0: balanced labels, speakers drawn from the part's pool."""
+    """Write one file per part with n > 0: balanced labels, speakers drawn from the part's pool.
+
+    If a part cannot be written (a full disk, Ctrl-C), the parts already written by this call are removed too, so the
+    folder never holds a new training file beside an old test file of other settings.
+    """
     out_dir = _io.prepare_folder(out_dir, DataError)  # a file, /proc or a read-only folder: say so before any work
     n_classes = len(class_names)
     written = {}
-    for part, stream in zip(_PARTS, streams):
-        n = sizes[part]
-        if n == 0:
-            continue
-        rng = np.random.default_rng(stream)
-        labels = rng.permutation(np.arange(n) % n_classes)
-        pool = speaker_pools[part] if speaker_pools else np.zeros(1, np.int64)
-        speakers = rng.choice(pool, size=n)
-        samples = (sample(rng, label, speaker) for label, speaker in zip(labels, speakers))
-        path = out_dir / f"{file_prefix(name)}_{part}.h5"
-        written[part] = write_dataset(path, samples, labels, class_names, speakers, meta_info=meta_info,
-                                      n_channels=n_channels, attrs=attrs)
+    try:
+        for part, stream in zip(_PARTS, streams):
+            n = sizes[part]
+            if n == 0:
+                continue
+            rng = np.random.default_rng(stream)
+            labels = rng.permutation(np.arange(n) % n_classes)
+            pool = speaker_pools[part] if speaker_pools else np.zeros(1, np.int64)
+            speakers = rng.choice(pool, size=n)
+            samples = (sample(rng, label, speaker) for label, speaker in zip(labels, speakers))
+            path = out_dir / f"{file_prefix(name)}_{part}.h5"
+            written[part] = write_dataset(path, samples, labels, class_names, speakers, meta_info=meta_info,
+                                          n_channels=n_channels, attrs=attrs)
+    except BaseException as exc:
+        for path in written.values():
+            path.unlink(missing_ok=True)
+        if written and isinstance(exc, DataError):
+            names = ", ".join(p.name for p in written.values())
+            raise DataError(f"{exc} (the parts already written, {names}, were removed: a dataset is made whole "
+                            "or not at all)") from None
+        raise
     return written
 
 
