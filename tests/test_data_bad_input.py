@@ -429,18 +429,24 @@ def test_data_make_refuses_an_unusable_out_in_one_line(tmp_path, capsys, case):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plain"]
 
 
-def test_data_make_on_a_disk_that_fills_at_the_test_file_leaves_no_half_dataset(tmp_path, monkeypatch, capsys):
+def test_data_make_on_a_disk_that_fills_at_the_test_file_keeps_the_earlier_dataset(tmp_path, monkeypatch, capsys):
     from snnlib import _io
     from snnlib.cli import main
+    from snnlib.data import make_delay_task
 
-    real = _io.free_space
+    old = make_delay_task(tmp_path / "d", n_train=20, n_test=10, n_valid=0, seed=1)  # a dataset saved earlier
+    before = {part: path.read_bytes() for part, path in old.items()}
+    real, calls = _io.free_space, []
 
-    def fills_after_the_training_file(folder):  # simulated: the disk is full once the training file exists
-        return 1000 if (tmp_path / "d" / "delay_task_train.h5").exists() else real(folder)
+    def fills_after_the_training_file(folder):  # simulated: room for the training file (2 checks), then full
+        calls.append(folder)
+        return real(folder) if len(calls) <= 2 else 1000
 
     monkeypatch.setattr(_io, "free_space", fills_after_the_training_file)
-    code = main(["data", "make", "delay-task", "--out", str(tmp_path / "d"), "--train", "40", "--test", "20"])
+    code = main(["data", "make", "delay-task", "--out", str(tmp_path / "d"), "--train", "40", "--test", "20",
+                 "--valid", "0", "--seed", "2"])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1
-    assert "not enough disk space" in err and "delay_task_train.h5, were removed" in err
-    assert list((tmp_path / "d").iterdir()) == []
+    assert "not enough disk space" in err and "delay_task_test.h5" in err
+    assert {part: path.read_bytes() for part, path in old.items()} == before  # both old parts intact
+    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["delay_task_test.h5", "delay_task_train.h5"]

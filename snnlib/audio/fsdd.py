@@ -138,16 +138,15 @@ def make_fsdd(out_dir: str | Path, channels: int = 700, split: str = "official",
     spikes = encode_recordings(signals, seeds, params, workers=workers, progress=progress, desc="fsdd")
     by_recording = dict(zip(needed, spikes))
 
-    from snnlib.data import write_dataset  # the data layer, imported only when writing
+    from snnlib.data import write_datasets  # the data layer, imported only when writing
 
     attrs = {**params.as_attrs(), "encoder.seed": int(seed), "source": "Free Spoken Digit Dataset (FSDD)",
              "licence": LICENCE, "attribution": ATTRIBUTION, "split": split}
     meta_info = {"speaker_name": np.array(speakers)}
-    out_dir = Path(out_dir)
-    written = []
-    for filename, members in files.items():
-        written.append(write_dataset(
-            out_dir / filename, [by_recording[r] for r in members], [r.digit for r in members], list(DIGITS),
-            [speaker_id[r.speaker] for r in members], n_channels=params.n_channels, meta_info=meta_info,
-            attrs={**attrs, "part": filename[:-3]}))
+    written = write_datasets([  # all files or none (a full disk leaves the folder as it was)
+        dict(path=out_dir / filename, samples=[by_recording[r] for r in members],
+             labels=[r.digit for r in members], class_names=list(DIGITS),
+             speakers=[speaker_id[r.speaker] for r in members], n_channels=params.n_channels,
+             meta_info=meta_info, attrs={**attrs, "part": filename[:-3]})
+        for filename, members in files.items()])
     return [Path(p) for p in written]

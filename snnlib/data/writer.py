@@ -5,6 +5,7 @@ by the same reader as the published SHD and SSC files.
 """
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -75,6 +76,40 @@ def write_dataset(
         DataError: a sample, label, speaker or argument breaks the schema (the message names the sample index);
             ``path`` is a folder, or cannot be written (permission, read-only or full disk: the message says which).
     """
+    return write_datasets([dict(path=path, samples=samples, labels=labels, class_names=class_names,
+                                speakers=speakers, meta_info=meta_info, n_channels=n_channels, attrs=attrs)])[0]
+
+
+def write_datasets(files: Sequence[Mapping]) -> list[Path]:
+    """Write several SHD-schema files all or none (e.g. the train, valid and test parts of one dataset).
+
+    ``files``: one dict per file with the arguments of :func:`write_dataset` (``path``, ``samples``, ``labels``,
+    ``class_names``, ``speakers`` and optionally ``meta_info``, ``n_channels``, ``attrs``). Every argument is
+    checked first; then each file is written under a temporary name, and only when all are complete are they renamed
+    into place. If any fails (bad sample, full disk, Ctrl-C), every temporary file is removed and the files already
+    at those paths (an earlier dataset) are left as they were. Returns the paths, in order.
+    """
+    jobs = [_checked(**spec) for spec in files]
+    for job in jobs:
+        if job["path"].is_dir():
+            raise DataError(f"{job['path']} is a folder; give the name of the .h5 file to write "
+                            f"(e.g. {job['path'] / 'data.h5'})")
+        _io.prepare_folder(job["path"].parent, DataError)
+    current = jobs[0]["path"] if jobs else None
+    try:
+        with contextlib.ExitStack() as published:  # on success the files are renamed into place, last one first
+            for job in jobs:
+                current = job["path"]
+                tmp = published.enter_context(_io.atomic_path(current))  # removes stale temporary files first
+                _write_file(tmp, **job)
+    except OSError as exc:
+        raise DataError(_io.write_error_message(exc, current)) from None
+    return [job["path"] for job in jobs]
+
+
+def _checked(path, samples, labels, class_names, speakers, meta_info=None, n_channels=DEFAULT_CHANNELS,
+             attrs=None) -> dict:
+    """The arguments of one file, checked (everything but the samples, which are checked as they are written)."""
     path = Path(path)
     name = path.name
     labels = _integer_array(labels, "labels", name)
@@ -91,27 +126,24 @@ def write_dataset(
     if bad.any():
         i = int(np.argmax(bad))
         check_label(labels[i], len(keys), f"{name}, sample {i}")
+    return dict(path=path, samples=samples, labels=labels, keys=keys, speakers=speakers, meta_info=meta_info or {},
+                n_channels=int(n_channels), attrs=attrs or {})
 
-    if path.is_dir():
-        raise DataError(f"{path} is a folder; give the name of the .h5 file to write (e.g. {path / 'data.h5'})")
-    _io.prepare_folder(path.parent, DataError)
-    header_bytes = n * 48 + sum(len(k) for k in keys) + sum(_storable(v).nbytes for v in (meta_info or {}).values())
-    try:
-        with _io.atomic_path(path) as tmp:  # removes stale temporary files of `path` first
-            _io.ensure_free_space(path.parent, header_bytes, path.name)
-            with h5py.File(tmp, "w") as f:
-                f.attrs["n_channels"] = int(n_channels)
-                for key, value in (attrs or {}).items():
-                    f.attrs[key] = value
-                f.create_dataset(LABELS, data=labels.astype(np.uint8 if len(keys) <= 256 else np.uint16))
-                f.create_dataset(SPEAKER, data=speakers.astype(_smallest_int(speakers)))
-                f.create_dataset(KEYS, data=np.array(keys, dtype=f"S{max(len(k) for k in keys) or 1}"))
-                for key, value in (meta_info or {}).items():
-                    f.create_dataset(f"{META_INFO}/{key}", data=_storable(value))
-                _write_spikes(f, samples, n, int(n_channels), name, path.parent)
-    except OSError as exc:
-        raise DataError(_io.write_error_message(exc, path)) from None
-    return path
+
+def _write_file(tmp: Path, *, path: Path, samples, labels, keys, speakers, meta_info, n_channels, attrs) -> None:
+    """Write one checked file into ``tmp`` (named ``path`` in messages), checking the free space as it goes."""
+    header_bytes = len(labels) * 48 + sum(len(k) for k in keys) + sum(_storable(v).nbytes for v in meta_info.values())
+    _io.ensure_free_space(path.parent, header_bytes, path.name)
+    with h5py.File(tmp, "w") as f:
+        f.attrs["n_channels"] = n_channels
+        for key, value in attrs.items():
+            f.attrs[key] = value
+        f.create_dataset(LABELS, data=labels.astype(np.uint8 if len(keys) <= 256 else np.uint16))
+        f.create_dataset(SPEAKER, data=speakers.astype(_smallest_int(speakers)))
+        f.create_dataset(KEYS, data=np.array(keys, dtype=f"S{max(len(k) for k in keys) or 1}"))
+        for key, value in meta_info.items():
+            f.create_dataset(f"{META_INFO}/{key}", data=_storable(value))
+        _write_spikes(f, samples, len(labels), n_channels, path.name, path.parent)
 
 
 def _write_spikes(f: h5py.File, samples: Iterable, n: int, n_channels: int, name: str, folder: Path) -> None:
