@@ -196,11 +196,22 @@ def publish(tmp, path, *, mode: int | None = None) -> Path:
 
 
 def _fsync_file(path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """Flush ``path`` to disk. An I/O error (EIO, ENOSPC) propagates: the data may not be on disk. A file system or
+    platform that cannot sync this way (EINVAL, EBADF: Windows wants a writable handle) gets a second try with one,
+    then is left as it is."""
+    for flags in (os.O_RDONLY, os.O_RDWR):
+        try:
+            fd = os.open(path, flags)
+        except PermissionError:
+            continue
+        try:
+            os.fsync(fd)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EINVAL, errno.EBADF, errno.EACCES, errno.EPERM):
+                raise
+        finally:
+            os.close(fd)
 
 
 def _fsync_folder(folder) -> None:
@@ -336,6 +347,7 @@ def prepare_folder(folder, error: type[Exception] = OSError) -> Path:
         raise error(f"{folder} is a file, not a folder; give a folder to write into")
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        clean_stale(folder / ".write-test")
         probe = temp_path(folder / ".write-test")
         os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         os.unlink(probe)

@@ -264,6 +264,9 @@ def run_experiments(dataset: str, out, *, quick: bool = False, hidden: int | Non
 
     Returns ``{"rows": [...], "groups": ..., "settings": ..., "wall_s": seconds}``.
     """
+    from snnlib import _io
+
+    _io.check_output_file(Path(out) / "results.md")  # before hours of training: a folder that cannot be written
     echo = echo or (lambda *a, **k: None)
     start = time.perf_counter()
     specs, groups, cells, settings = make_specs(dataset, quick=quick, hidden=hidden, epochs=epochs, seed=seed,

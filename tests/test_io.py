@@ -213,3 +213,25 @@ def test_prepare_folder(tmp_path):
         _io.prepare_folder("/proc/snnlib-x")
     with pytest.raises(ValueError, match="is a folder; give the name of the file"):
         _io.check_output_file(tmp_path / "a", ValueError)
+
+
+def test_experiments_refuse_an_unwritable_output_before_any_training(tmp_path, monkeypatch):
+    from snnlib import experiments
+
+    monkeypatch.setattr(experiments, "make_specs",
+                        lambda *a, **k: pytest.fail("the grid started although the output cannot be written"))
+    (tmp_path / "plain").write_text("x")
+    with pytest.raises(OSError, match="plain is a file, not a folder"):
+        experiments.run_experiments("delay-task", tmp_path / "plain" / "out")
+
+
+def test_fsync_errors_that_mean_data_loss_propagate(tmp_path, monkeypatch):
+    path = tmp_path / "a"
+    path.write_bytes(b"x")
+    monkeypatch.setattr(_io.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(errno.EIO, "I/O error")))
+    with pytest.raises(OSError, match="I/O error"):
+        _io.write_bytes(tmp_path / "b", b"y")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a"]
+    monkeypatch.setattr(_io.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(errno.EINVAL, "not supported")))
+    _io.write_bytes(tmp_path / "b", b"y")  # a file system that cannot sync: written all the same
+    assert (tmp_path / "b").read_bytes() == b"y"
