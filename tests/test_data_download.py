@@ -231,7 +231,7 @@ def test_not_enough_space_for_the_transfer_is_said_before_downloading(tmp_path, 
     message = str(info.value)
     assert "\n" not in message
     assert f"not enough disk space in {tmp_path / 'cache'}" in message and "1000 B is available" in message
-    assert "run the same command again to resume" in message
+    assert message.endswith("choose another folder (run the same command again to resume)")
     assert not (tmp_path / "cache" / "shd_train.h5").exists()
 
 
@@ -332,3 +332,18 @@ def test_real_full_disk_during_download(tmp_path, served):
         with pytest.raises(DataError, match="not enough disk space .*run the same command again to resume"):
             download("shd", disk / "cache", base_url=server.url, progress=False)
         assert not (disk / "cache" / "shd_train.h5").exists()
+
+
+def test_not_enough_space_to_resume_keeps_the_partial_download(tmp_path, served, monkeypatch):
+    from snnlib import _io
+
+    server, _ = served
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "shd_train.h5.gz.part").write_bytes(server.files["shd_train.h5.gz"][:700])
+    monkeypatch.setattr(_io, "free_space", lambda folder: 1000)
+    with pytest.raises(DataError) as info:
+        download("shd", cache, base_url=server.url, progress=False)
+    assert str(info.value).endswith(f"(the 700 bytes received so far are kept in {cache / 'shd_train.h5.gz.part'}; "
+                                    "run the same command again to resume)")
+    assert (cache / "shd_train.h5.gz.part").stat().st_size == 700

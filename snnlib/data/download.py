@@ -208,11 +208,11 @@ def _transfer(url: str, part: Path, progress: bool, retries: int, timeout: float
                 offset = 0  # the server sent the whole file: start the .part again
             length = response.headers.get("Content-Length")
             total = offset + int(length) if length and length.isdigit() else None
-            kept = f"{offset} bytes received so far are kept in {part}" if offset else "nothing was written"
             try:
                 _io.ensure_free_space(part.parent, (total or 0) - offset, part.name.removesuffix(".part"))
             except _io.NotEnoughSpace as exc:
-                raise DataError(f"{exc} (the {kept}; run the same command again to resume)") from None
+                kept = f"the {offset} bytes received so far are kept in {part}; " if offset else ""
+                raise DataError(f"{exc} ({kept}run the same command again to resume)") from None
             problem = None
             try:
                 with open(part, "ab" if offset else "wb") as out, tqdm(
