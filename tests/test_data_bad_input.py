@@ -422,7 +422,8 @@ def test_data_make_refuses_an_unusable_out_in_one_line(tmp_path, capsys, case):
     (tmp_path / "plain").write_text("x")
     out, expected = {"file": (tmp_path / "plain", "plain is a file, not a folder"),
                      "under a file": (tmp_path / "plain" / "sub", "plain is a file, not a folder"),
-                     "proc": ("/proc/snnlib-test", "cannot write in /proc/snnlib-test: the folder cannot be created")}[case]
+                     "proc": ("/proc/snnlib-test",
+                              "cannot write in /proc/snnlib-test: the folder cannot be created")}[case]
     code = main(["data", "make", "delay-task", "--out", str(out), "--train", "8", "--test", "4"])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and expected in err

@@ -210,7 +210,8 @@ class SpikeDataset:
                 "the file is damaged or not an SHD-schema file"
             )
         meta = f.get(META_INFO)
-        items = [item for item in meta.values() if isinstance(item, h5py.Dataset)] if isinstance(meta, h5py.Group) else []
+        items = [item for item in meta.values() if isinstance(item, h5py.Dataset)] if isinstance(meta, h5py.Group) \
+            else []
         needed = sum(_read_bytes(f[name]) + 8 * f[name].size for name in (LABELS, SPEAKER))
         needed += _read_bytes(keys) + 64 * keys.size + sum(_read_bytes(item) for item in items)
         shortfall = _io.memory_shortfall(needed)
