@@ -2,6 +2,10 @@
 
 The broken files are crafted with h5py directly, so the writer's own checks cannot hide a reader bug.
 """
+import importlib
+import os
+from pathlib import Path
+
 import h5py
 import numpy as np
 import pytest
@@ -331,7 +335,7 @@ def test_virtual_datasets_are_refused(tmp_path):
 
 
 def test_unreadable_file_says_permission_denied_not_damaged(tmp_path, monkeypatch):
-    reader = __import__("importlib").import_module("snnlib.data.reader")
+    reader = importlib.import_module("snnlib.data.reader")
     path = craft(tmp_path / "private.h5")
 
     real_open = reader.os.open
@@ -349,7 +353,7 @@ def test_unreadable_file_says_permission_denied_not_damaged(tmp_path, monkeypatc
     assert "damaged" not in message and "download" not in message
 
 
-@pytest.mark.skipif(not hasattr(__import__("os"), "geteuid") or __import__("os").geteuid() == 0,
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
                     reason="root reads files whatever their mode; the simulated test above covers the message")
 def test_unreadable_file_for_real(tmp_path):
     path = craft(tmp_path / "private.h5")
@@ -371,7 +375,7 @@ def test_writer_refuses_an_unusable_folder_in_one_line(tmp_path, where):
         target = tmp_path / "plain" / "sub" / "w.h5"
         expected = "plain is a file, not a folder"
     else:
-        target = __import__("pathlib").Path("/proc/snnlib-test/w.h5")
+        target = Path("/proc/snnlib-test/w.h5")
         expected = "cannot write in /proc/snnlib-test"
     with pytest.raises(DataError) as info:
         write_dataset(target, [(np.array([0.1]), np.array([1]))], [0], ["a"], [0])
@@ -451,3 +455,18 @@ def test_data_make_on_a_disk_that_fills_at_the_test_file_keeps_the_earlier_datas
     assert "not enough disk space" in err and "delay_task_test.h5" in err
     assert {part: path.read_bytes() for part, path in old.items()} == before  # both old parts intact
     assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["delay_task_test.h5", "delay_task_train.h5"]
+
+
+def test_train_generating_its_data_on_a_full_disk_says_so_in_one_line(tmp_path, monkeypatch, capsys):
+    from snnlib import _io
+    from snnlib.cli import main
+
+    real = _io.free_space
+    data = tmp_path / "data"
+    monkeypatch.setattr(_io, "free_space", lambda folder: 1000 if data in Path(folder).parents or Path(folder) == data
+                        else real(folder))  # simulated: only the data disk is full
+    code = main(["train", "--dataset", "delay-task", "--data-dir", str(data), "--epochs", "1",
+                 "--out", str(tmp_path / "run"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code != 0 and err.count("\n") == 1 and "not enough disk space" in err and "1000 B is available" in err
+    assert not [p for p in data.rglob("*") if p.is_file()]  # no file left in the data folder
