@@ -25,7 +25,6 @@ Figures (``--only`` names):
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -42,15 +41,16 @@ DPI = 100
 
 
 def save(fig, path: Path) -> Path:
-    """Write ``fig`` as PNG to ``path`` atomically; refuses files above :data:`MAX_BYTES`."""
-    tmp = path.with_name(f".{path.name}.part")
-    fig.savefig(tmp, format="png", dpi=DPI, facecolor="white", bbox_inches="tight")
-    size = tmp.stat().st_size
-    if size > MAX_BYTES:
-        tmp.unlink()
-        raise ValueError(f"{path.name} would be {size:,} bytes, above the {MAX_BYTES:,} allowed for the gallery; "
-                         "lower DPI or simplify the figure")
-    os.replace(tmp, path)
+    """Write ``fig`` as PNG to ``path`` atomically (:func:`snnlib._io.atomic_path`: temporary name, fsync, rename,
+    usual permissions; the temporary file is removed on any error); refuses files above :data:`MAX_BYTES`."""
+    from snnlib import _io
+
+    with _io.atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=DPI, facecolor="white", bbox_inches="tight")
+        size = tmp.stat().st_size
+        if size > MAX_BYTES:
+            raise ValueError(f"{path.name} would be {size:,} bytes, above the {MAX_BYTES:,} allowed for the gallery; "
+                             "lower DPI or simplify the figure")
     return path
 
 

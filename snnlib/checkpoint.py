@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from snnlib import _io
+
 FORMAT = "snnlib-checkpoint/1"
 JSON_NAME = "checkpoint.json"
 
@@ -37,26 +39,13 @@ class CheckpointError(ValueError):
 
 
 def write_atomic(path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, flushed, then renamed.
+    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, flushed, then renamed (see
+    :func:`snnlib._io.write_bytes`; the file gets the usual permissions, 0644 under umask 022).
 
     Raises ``OSError`` (disk full, permission denied, ...) after removing the temporary file, so a failed write
     never leaves a partial file at ``path``.
     """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
+    return _io.write_bytes(path, data)
 
 
 def sha256_bytes(data: bytes) -> str:

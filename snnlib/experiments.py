@@ -264,6 +264,9 @@ def run_experiments(dataset: str, out, *, quick: bool = False, hidden: int | Non
 
     Returns ``{"rows": [...], "groups": ..., "settings": ..., "wall_s": seconds}``.
     """
+    from snnlib import _io
+
+    _io.check_output_file(Path(out) / "results.md")  # before hours of training: a folder that cannot be written
     echo = echo or (lambda *a, **k: None)
     start = time.perf_counter()
     specs, groups, cells, settings = make_specs(dataset, quick=quick, hidden=hidden, epochs=epochs, seed=seed,
@@ -330,27 +333,21 @@ def results_csv(summary: dict) -> str:
 
 
 def write_outputs(summary: dict, out) -> None:
-    """results.md, results.csv, results.json and the figures (PNG) into ``out``."""
-    from snnlib.checkpoint import write_atomic
+    """results.md, results.csv, results.json and the figures (PNG) into ``out``, each written atomically with the
+    usual permissions (:mod:`snnlib._io`)."""
+    from snnlib import _io
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    write_atomic(out / "results.md", results_markdown(summary).encode())
-    write_atomic(out / "results.csv", results_csv(summary).encode())
-    write_atomic(out / "results.json", (json.dumps(summary, indent=1, default=float) + "\n").encode())
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    out = _io.prepare_folder(out)
+    _io.write_text(out / "results.md", results_markdown(summary))
+    _io.write_text(out / "results.csv", results_csv(summary))
+    _io.write_text(out / "results.json", json.dumps(summary, indent=1, default=float) + "\n")
     name = summary["settings"]["dataset"]
     for stem, fig in ((f"{name}-accuracy", accuracy_figure(summary)),
                       (f"{name}-curves", curves_figure(summary)),
                       (f"{name}-parameters", parameters_figure(summary))):
-        buffer = io.BytesIO()
+        buffer = io.BytesIO()  # figures are plain matplotlib Figures (no pyplot state, no backend switch)
         fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
-        write_atomic(out / f"{stem}.png", buffer.getvalue())
-        plt.close(fig)
+        _io.write_bytes(out / f"{stem}.png", buffer.getvalue())
 
 
 def _axes(ax, size):

@@ -2,6 +2,10 @@
 
 The broken files are crafted with h5py directly, so the writer's own checks cannot hide a reader bug.
 """
+import importlib
+import os
+from pathlib import Path
+
 import h5py
 import numpy as np
 import pytest
@@ -230,3 +234,239 @@ def test_bin_sample_validates_its_arguments(kwargs, problem):
 
 def test_data_error_is_a_value_error():
     assert issubclass(DataError, ValueError)
+
+
+# -- sizes declared by small files: refused before anything is allocated -------------------------------------------
+
+
+def craft_declaring(path, n_samples, n_keys=2, key_size=1):
+    """A few-KB file whose arrays declare ``n_samples`` samples and ``n_keys`` class names: chunked datasets with no
+    chunk written take no room in the file, however large their declared shape."""
+    with h5py.File(path, "w") as f:
+        for name, dtype in (("spikes/times", h5py.vlen_dtype(np.float16)), ("spikes/units", h5py.vlen_dtype(np.uint16)),
+                            ("labels", np.uint8), ("extra/speaker", np.uint16)):
+            f.create_dataset(name, (n_samples,), dtype=dtype, chunks=(min(n_samples, 1024),))
+        f.create_dataset("extra/keys", (n_keys,), dtype=f"S{key_size}", chunks=(min(n_keys, 1024),))
+    return path
+
+
+@pytest.mark.parametrize("n", [2**40, 2**31, 2**25])
+def test_a_small_file_declaring_too_many_samples_is_refused(tmp_path, n):
+    path = craft_declaring(tmp_path / "huge.h5", n)
+    assert path.stat().st_size < 20_000
+    with pytest.raises(DataError, match=rf"huge\.h5: declares {n} samples, more than the 16777216"):
+        open_dataset(path)
+
+
+def test_a_file_that_would_not_fit_in_memory_is_refused(tmp_path, monkeypatch):
+    from snnlib import _io
+
+    path = craft_declaring(tmp_path / "big.h5", 2**20)  # within the schema's limit
+    monkeypatch.setattr(_io, "available_memory", lambda: 4 << 20)  # simulated: a machine with 4 MiB free
+    with pytest.raises(DataError, match=r"big\.h5: opening it would need about .* more than the 4\.0 MiB of memory"):
+        open_dataset(path)
+    monkeypatch.setattr(_io, "available_memory", lambda: 1 << 30)
+    with open_dataset(path) as ds:  # with room, the same file opens (its samples are empty)
+        assert len(ds) == 2**20
+
+
+def test_a_small_file_declaring_too_many_class_names_is_refused(tmp_path):
+    path = craft_declaring(tmp_path / "keys.h5", 2, n_keys=2**34)
+    with pytest.raises(DataError, match=r"keys\.h5: extra/keys declares 17179869184 class names"):
+        open_dataset(path)
+
+
+def test_huge_class_names_are_refused_by_the_memory_estimate(tmp_path, monkeypatch):
+    from snnlib import _io
+
+    path = craft_declaring(tmp_path / "keys.h5", 2, n_keys=60_000, key_size=1_000_000)  # 60 GB of names
+    monkeypatch.setattr(_io, "available_memory", lambda: 8 << 30)
+    with pytest.raises(DataError, match=r"keys\.h5: opening it would need about 5\d\.\d GiB"):
+        open_dataset(path)
+
+
+# -- security: a data file may not read other files ------------------------------------------------------------
+
+
+SECRET = b"root:x:0:0:secret-line\n"
+
+
+def test_external_storage_is_refused_and_nothing_of_the_other_file_is_shown(tmp_path, capsys):
+    import argparse
+
+    from snnlib.data.cli import register
+
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(SECRET)
+    path = craft(tmp_path / "ext.h5", drop=("extra/keys",))
+    with h5py.File(path, "a") as f:
+        f.create_dataset("extra/keys", (1,), dtype=f"S{len(SECRET)}", external=[(str(secret), 0, len(SECRET))])
+    with pytest.raises(DataError, match=r"ext\.h5: refused for safety: extra/keys keeps its data in another file"):
+        open_dataset(path)
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    args = parser.parse_args(["data", "info", str(path)])
+    with pytest.raises(DataError):
+        args.func(args)
+    assert b"secret" not in capsys.readouterr().out.encode()
+
+
+def test_external_links_are_refused(tmp_path):
+    other = craft(tmp_path / "other.h5")
+    path = craft(tmp_path / "link.h5", drop=("extra/keys",))
+    with h5py.File(path, "a") as f:
+        f["extra/keys"] = h5py.ExternalLink(str(other), "/extra/keys")
+    with pytest.raises(DataError, match=r"link\.h5: refused for safety: extra/keys is an external link to .*other\.h5"):
+        open_dataset(path)
+
+
+def test_virtual_datasets_are_refused(tmp_path):
+    other = craft(tmp_path / "other.h5")
+    path = craft(tmp_path / "virtual.h5", drop=("labels",))
+    layout = h5py.VirtualLayout(shape=(2,), dtype=np.int64)
+    layout[:] = h5py.VirtualSource(str(other), "labels", shape=(2,))
+    with h5py.File(path, "a") as f:
+        f.create_virtual_dataset("labels", layout)
+    with pytest.raises(DataError, match=r"virtual\.h5: refused for safety: labels is a virtual dataset"):
+        open_dataset(path)
+
+
+# -- permissions, folders and full disks ----------------------------------------------------------------------
+
+
+def test_unreadable_file_says_permission_denied_not_damaged(tmp_path, monkeypatch):
+    reader = importlib.import_module("snnlib.data.reader")
+    path = craft(tmp_path / "private.h5")
+
+    real_open = reader.os.open
+
+    def denied(name, flags, *args, **kwargs):
+        if str(name) == str(path):
+            raise PermissionError(13, "Permission denied", str(name))
+        return real_open(name, flags, *args, **kwargs)
+
+    monkeypatch.setattr(reader.os, "open", denied)  # simulated: root reads every file
+    with pytest.raises(DataError) as info:
+        open_dataset(path)
+    message = str(info.value)
+    assert "permission denied" in message and "read access" in message
+    assert "damaged" not in message and "download" not in message
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root reads files whatever their mode; the simulated test above covers the message")
+def test_unreadable_file_for_real(tmp_path):
+    path = craft(tmp_path / "private.h5")
+    path.chmod(0)
+    with pytest.raises(DataError, match="permission denied.*read access"):
+        open_dataset(path)
+
+
+def test_writer_refuses_a_folder_as_the_file(tmp_path):
+    (tmp_path / "out.h5").mkdir()
+    with pytest.raises(DataError, match=r"out\.h5 is a folder; give the name of the \.h5 file"):
+        write_dataset(tmp_path / "out.h5", [(np.array([0.1]), np.array([1]))], [0], ["a"], [0])
+
+
+@pytest.mark.parametrize("where", ["file", "proc"])
+def test_writer_refuses_an_unusable_folder_in_one_line(tmp_path, where):
+    if where == "file":
+        (tmp_path / "plain").write_text("x")
+        target = tmp_path / "plain" / "sub" / "w.h5"
+        expected = "plain is a file, not a folder"
+    else:
+        target = Path("/proc/snnlib-test/w.h5")
+        expected = "cannot write in /proc/snnlib-test"
+    with pytest.raises(DataError) as info:
+        write_dataset(target, [(np.array([0.1]), np.array([1]))], [0], ["a"], [0])
+    assert expected in str(info.value) and "\n" not in str(info.value)
+
+
+def test_writer_stops_before_a_full_disk_and_removes_its_temporary_file(tmp_path, monkeypatch):
+    from snnlib import _io
+
+    old = write_dataset(tmp_path / "w.h5", [(np.array([0.1]), np.array([1]))], [0], ["a"], [0])
+    before = old.read_bytes()
+    calls = []
+
+    def nearly_full(folder):  # simulated: room for the header, not for the spikes
+        calls.append(folder)
+        return 10 << 20 if len(calls) == 1 else 300_000
+
+    monkeypatch.setattr(_io, "free_space", nearly_full)
+    samples = [(np.sort(np.random.default_rng(i).random(1000)), np.arange(1000) % 700) for i in range(100)]
+    with pytest.raises(DataError) as info:
+        write_dataset(tmp_path / "w.h5", samples, [0] * 100, ["a"], [0] * 100)
+    message = str(info.value)
+    assert message.startswith(f"not enough disk space in {tmp_path} to write w.h5: it needs about ")
+    assert "293.0 KiB is available" in message
+    assert [p.name for p in tmp_path.iterdir()] == ["w.h5"] and old.read_bytes() == before
+
+
+def test_writer_on_a_real_full_disk(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.tmpfs import small_tmpfs
+
+    with small_tmpfs(tmp_path / "disk", "2m") as disk:
+        # in a child process: were HDF5 to run into the full disk, it could crash the interpreter
+        done = subprocess.run([sys.executable, "-m", "snnlib", "data", "make", "shd-like", "--out", str(disk / "d")],
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith(f"error: not enough disk space in {disk / 'd'} to write shd_like_train.h5")
+        assert len(done.stderr.strip().splitlines()) == 1
+        assert list((disk / "d").iterdir()) == []
+
+
+@pytest.mark.parametrize("case", ["file", "under a file", "proc"])
+def test_data_make_refuses_an_unusable_out_in_one_line(tmp_path, capsys, case):
+    from snnlib.cli import main
+
+    (tmp_path / "plain").write_text("x")
+    out, expected = {"file": (tmp_path / "plain", "plain is a file, not a folder"),
+                     "under a file": (tmp_path / "plain" / "sub", "plain is a file, not a folder"),
+                     "proc": ("/proc/snnlib-test",
+                              "cannot write in /proc/snnlib-test: the folder cannot be created")}[case]
+    code = main(["data", "make", "delay-task", "--out", str(out), "--train", "8", "--test", "4"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and expected in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain"]
+
+
+def test_data_make_on_a_disk_that_fills_at_the_test_file_keeps_the_earlier_dataset(tmp_path, monkeypatch, capsys):
+    from snnlib import _io
+    from snnlib.cli import main
+    from snnlib.data import make_delay_task
+
+    old = make_delay_task(tmp_path / "d", n_train=20, n_test=10, n_valid=0, seed=1)  # a dataset saved earlier
+    before = {part: path.read_bytes() for part, path in old.items()}
+    real, calls = _io.free_space, []
+
+    def fills_after_the_training_file(folder):  # simulated: room for the training file (2 checks), then full
+        calls.append(folder)
+        return real(folder) if len(calls) <= 2 else 1000
+
+    monkeypatch.setattr(_io, "free_space", fills_after_the_training_file)
+    code = main(["data", "make", "delay-task", "--out", str(tmp_path / "d"), "--train", "40", "--test", "20",
+                 "--valid", "0", "--seed", "2"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "not enough disk space" in err and "delay_task_test.h5" in err
+    assert {part: path.read_bytes() for part, path in old.items()} == before  # both old parts intact
+    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["delay_task_test.h5", "delay_task_train.h5"]
+
+
+def test_train_generating_its_data_on_a_full_disk_says_so_in_one_line(tmp_path, monkeypatch, capsys):
+    from snnlib import _io
+    from snnlib.cli import main
+
+    real = _io.free_space
+    data = tmp_path / "data"
+    monkeypatch.setattr(_io, "free_space", lambda folder: 1000 if data in Path(folder).parents or Path(folder) == data
+                        else real(folder))  # simulated: only the data disk is full
+    code = main(["train", "--dataset", "delay-task", "--data-dir", str(data), "--epochs", "1",
+                 "--out", str(tmp_path / "run"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code != 0 and err.count("\n") == 1 and "not enough disk space" in err and "1000 B is available" in err
+    assert not [p for p in data.rglob("*") if p.is_file()]  # no file left in the data folder

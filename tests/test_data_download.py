@@ -2,6 +2,7 @@
 import argparse
 import gzip
 import hashlib
+import importlib
 import http.server
 import threading
 
@@ -192,3 +193,157 @@ def test_cli_download(tmp_path, served, capsys):
                               "--no-progress"])
     assert args.func(args) == 0
     assert "shd train:" in capsys.readouterr().out
+
+
+# -- archives already in the folder, full disks ------------------------------------------------------------------------
+
+def test_an_archive_already_in_the_folder_is_verified_before_unpacking(tmp_path, served):
+    server, _ = served
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    bad = bytearray(server.files["shd_train.h5.gz"])
+    bad[len(bad) // 2] ^= 0xFF
+    (cache / "shd_train.h5.gz").write_bytes(bytes(bad))
+    with pytest.raises(DataError, match=r"shd_train\.h5\.gz: already in the folder but its MD5 .* delete or move it"):
+        download("shd", cache, base_url=server.url, progress=False)
+    assert not (cache / "shd_train.h5").exists()
+    assert (cache / "shd_train.h5.gz").read_bytes() == bytes(bad)  # the user's file is left alone
+
+
+def test_a_verified_archive_already_in_the_folder_is_used_without_transfer(tmp_path, served):
+    server, originals = served
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "shd_train.h5.gz").write_bytes(server.files["shd_train.h5.gz"])
+    paths = download("shd", cache, base_url=server.url, progress=False)
+    assert not any(path.endswith("shd_train.h5.gz") for path, _ in server.requests)
+    with open_dataset(paths["train"]) as ds:
+        np.testing.assert_array_equal(ds[5][1], originals["train"][5][1])
+
+
+def test_not_enough_space_for_the_transfer_is_said_before_downloading(tmp_path, served, monkeypatch):
+    from snnlib import _io
+
+    server, _ = served
+    monkeypatch.setattr(_io, "free_space", lambda folder: 1000)  # simulated: a nearly full disk
+    with pytest.raises(DataError) as info:
+        download("shd", tmp_path / "cache", base_url=server.url, progress=False)
+    message = str(info.value)
+    assert "\n" not in message
+    assert f"not enough disk space in {tmp_path / 'cache'}" in message and "1000 B is available" in message
+    assert message.endswith("choose another folder (run the same command again to resume)")
+    assert not (tmp_path / "cache" / "shd_train.h5").exists()
+
+
+class _FillingFile:
+    """A file whose writes fail with ENOSPC once ``room`` bytes are written (the bytes before are written)."""
+
+    def __init__(self, path, mode, room):
+        self._file = open(path, mode)
+        self._room = room
+
+    def write(self, data):
+        import errno
+
+        if len(data) > self._room:
+            self._file.write(data[: self._room])
+            self._room = 0
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self._room -= len(data)
+        return self._file.write(data)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._file.close()
+
+
+def test_disk_full_during_transfer_keeps_the_partial_download_for_resume(tmp_path, served, monkeypatch):
+    module = importlib.import_module("snnlib.data.download")
+
+    server, _ = served
+    archive = server.files["shd_train.h5.gz"]
+    monkeypatch.setattr(module, "_CHUNK", 512)
+    monkeypatch.setattr(module, "open", lambda path, mode="r": _FillingFile(path, mode, 1500), raising=False)
+    with pytest.raises(DataError) as info:
+        download("shd", tmp_path / "cache", base_url=server.url, progress=False)
+    message = str(info.value)
+    assert "\n" not in message and "disk full while writing" in message
+    assert "1500 bytes received so far are kept" in message and "run the same command again to resume" in message
+    part = tmp_path / "cache" / "shd_train.h5.gz.part"
+    assert part.read_bytes() == archive[:1500]  # a clean prefix of the archive
+    monkeypatch.undo()
+    download("shd", tmp_path / "cache", base_url=server.url, progress=False)  # space freed: resumes and finishes
+    ranges = [r for path, r in server.requests if path.endswith("shd_train.h5.gz")]
+    assert ranges[-1] == "bytes=1500-"
+    assert (tmp_path / "cache" / "shd_train.h5").exists() and not part.exists()
+
+
+def test_disk_full_while_unpacking_keeps_the_verified_archive(tmp_path, served, monkeypatch):
+    import errno
+
+    module = importlib.import_module("snnlib.data.download")
+
+    server, _ = served
+    cache = tmp_path / "cache"
+
+    def full(source, out, length=0):
+        out.write(source.read(100))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(module.shutil, "copyfileobj", full)
+    with pytest.raises(DataError) as info:
+        download("shd", cache, base_url=server.url, progress=False)
+    message = str(info.value)
+    assert "\n" not in message and "disk full" in message and "verified archive" in message and "is kept" in message
+    assert "delete" not in message
+    assert sorted(p.name for p in cache.iterdir()) == ["shd_train.h5.gz"]  # no .h5, no temporary file
+    monkeypatch.undo()
+    count = len(server.requests)
+    download("shd", cache, base_url=server.url, progress=False)  # space freed: unpacked without a new transfer
+    assert not any(path.endswith("shd_train.h5.gz") for path, _ in server.requests[count:])
+    assert sorted(p.name for p in cache.iterdir()) == ["shd_test.h5", "shd_train.h5"]
+
+
+def test_not_enough_space_to_unpack_is_said_before_unpacking(tmp_path, served, monkeypatch):
+    from snnlib import _io
+
+    server, _ = served
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "shd_train.h5.gz").write_bytes(server.files["shd_train.h5.gz"])
+    unpacked = len(gzip.decompress(server.files["shd_train.h5.gz"]))
+    monkeypatch.setattr(_io, "free_space", lambda folder: unpacked // 2)
+    with pytest.raises(DataError, match=r"not enough disk space .* shd_train\.h5.*verified archive .* is kept"):
+        download("shd", cache, base_url=server.url, progress=False)
+    assert sorted(p.name for p in cache.iterdir()) == ["shd_train.h5.gz"]
+
+
+def test_real_full_disk_during_download(tmp_path, served):
+    from tests.tmpfs import small_tmpfs
+
+    server, _ = served
+    big = np.random.default_rng(0).bytes(3 << 20)  # incompressible: 3 MiB that cannot fit a 2 MiB disk
+    server.files["shd_train.h5.gz"] = big
+    server.files["md5sums.txt"] = (f"{hashlib.md5(big).hexdigest()}  shd_train.h5.gz\n"
+                                   + server.files["md5sums.txt"].decode().splitlines()[1] + "\n").encode()
+    with small_tmpfs(tmp_path / "disk", "2m") as disk:
+        with pytest.raises(DataError, match="not enough disk space .*run the same command again to resume"):
+            download("shd", disk / "cache", base_url=server.url, progress=False)
+        assert not (disk / "cache" / "shd_train.h5").exists()
+
+
+def test_not_enough_space_to_resume_keeps_the_partial_download(tmp_path, served, monkeypatch):
+    from snnlib import _io
+
+    server, _ = served
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "shd_train.h5.gz.part").write_bytes(server.files["shd_train.h5.gz"][:700])
+    monkeypatch.setattr(_io, "free_space", lambda folder: 1000)
+    with pytest.raises(DataError) as info:
+        download("shd", cache, base_url=server.url, progress=False)
+    assert str(info.value).endswith(f"(the 700 bytes received so far are kept in {cache / 'shd_train.h5.gz.part'}; "
+                                    "run the same command again to resume)")
+    assert (cache / "shd_train.h5.gz.part").stat().st_size == 700

@@ -16,6 +16,7 @@ import hashlib
 import multiprocessing
 import os
 import re
+import signal
 import sys
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -25,7 +26,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from snnlib.audio.encoder import EncoderParams, _encode_steps
+from snnlib._io import check_output_file
+from snnlib.audio.encoder import EncoderParams, _encode_steps, check_encodable
 from snnlib.audio.wav import AudioError, read_wav
 
 # Recordings per task sent to a worker: enough columns (recordings × channels) to share the per-step overhead.
@@ -60,18 +62,22 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def read_recordings(paths: Sequence[str | Path], on_error: str = "raise"
+def read_recordings(paths: Sequence[str | Path], on_error: str = "raise", params: EncoderParams | None = None
                     ) -> tuple[list[tuple[np.ndarray, int]], list[int], list[tuple[Path, str]]]:
     """Read and check every WAV. Returns (recordings, indices of the readable paths, skipped (path, reason)).
 
-    ``on_error="raise"`` raises the first :class:`AudioError`; ``"skip"`` collects it in ``skipped``.
+    ``on_error="raise"`` raises the first :class:`AudioError`; ``"skip"`` collects it in ``skipped``. A recording
+    whose encoding would need more memory than the machine has available (with ``params``' settings, see
+    :func:`~snnlib.audio.encoder.encoding_memory`) counts as unreadable.
     """
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
     recordings, kept, skipped = [], [], []
     for i, path in enumerate(paths):
         try:
-            recordings.append(read_wav(path))
+            signal, rate = read_wav(path)
+            check_encodable(len(signal), rate, params or EncoderParams(), str(path))
+            recordings.append((signal, rate))
             kept.append(i)
         except AudioError as exc:
             if on_error == "raise":
@@ -109,7 +115,8 @@ def encode_recordings(recordings: Sequence[tuple[np.ndarray, float]], seeds: Seq
                 bar.update(len(task))
         else:
             context = multiprocessing.get_context("spawn")  # safe with threads (tqdm's monitor) in the parent
-            with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
+            with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context,
+                                     initializer=_ignore_interrupts) as pool:
                 pending = {pool.submit(_encode_task, [recordings[i] for i in task], [seeds[i] for i in task],
                                        params): task for task in tasks}
                 try:
@@ -120,9 +127,33 @@ def encode_recordings(recordings: Sequence[tuple[np.ndarray, float]], seeds: Seq
                             _store(results, task, future.result())
                             bar.update(len(task))
                 except BaseException:
-                    pool.shutdown(wait=True, cancel_futures=True)
+                    _stop_now(pool)  # Ctrl-C or an error: do not wait for the running tasks
                     raise
     return [(steps * params.dt, units) for steps, units in results]
+
+
+def _ignore_interrupts() -> None:
+    """Worker initialiser: Ctrl-C at a terminal reaches the whole process group; the parent alone handles it (and
+    stops the workers), so the workers do not each print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """Cancel the queued tasks and terminate the worker processes at once (a running task may take many seconds)."""
+    # The executor has no public way to stop running tasks (before Python 3.14); its processes are in _processes,
+    # which shutdown() clears: take them first.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        try:
+            process.terminate()
+        except (OSError, ValueError, AttributeError):
+            pass
+    for process in processes:
+        try:
+            process.join(timeout=5)
+        except (OSError, ValueError, AttributeError, AssertionError):
+            pass
 
 
 def _encode_task(recordings, seeds, params):
@@ -160,7 +191,8 @@ def encode_wav_files(paths: Sequence[str | Path], out: str | Path, *, labels: Se
                          "give one label and one speaker per file")
     if not paths:
         raise ValueError(f"{out}: no recordings to encode")
-    recordings, kept, skipped = read_recordings(paths, on_error)
+    check_output_file(out, AudioError)  # before minutes of encoding: a folder, or a place that cannot be written
+    recordings, kept, skipped = read_recordings(paths, on_error, params)
     if not kept:
         raise AudioError(f"{out}: none of the {len(paths)} recordings could be read "
                          f"(first problem: {skipped[0][1]})")

@@ -33,7 +33,9 @@ import numpy as np
 from snnlib.audio.cochlea import Filterbank, channel_frequencies, gammatone_bandwidth
 from snnlib.audio.haircell import MeddisParams, check_stability, haircell
 from snnlib.audio.nerve import BushyParams, NerveParams, NerveSpikes, bushy_cells, nerve_spikes, spike_counts
+from snnlib import _io
 from snnlib.audio.preprocess import hann_taper, resample, rms_normalise
+from snnlib.audio.wav import MAX_RATE, MIN_RATE, AudioError
 
 # Batches of recordings are packed so that one (T, W) float32 array holds at most this many values (~320 MB; a
 # batch needs about twice that in all), and at most this many columns (wider arrays no longer reduce the per-step
@@ -175,12 +177,37 @@ def prepare(signal: np.ndarray, rate: float, params: EncoderParams | None = None
         raise ValueError(f"the signal contains {int(np.sum(~np.isfinite(x)))} NaN or inf samples")
     if not (np.isfinite(rate) and rate > 0):
         raise ValueError(f"the sample rate must be a positive number of Hz, got {rate!r}")
+    check_encodable(len(x), rate, params)
     x = resample(x, rate, params.sample_rate)
     if x.size == 0:
         raise ValueError(f"the recording ({len(signal)} samples at {rate:g} Hz) is too short to resample to "
                          f"{params.sample_rate:g} Hz")
     x = rms_normalise(x, silence_rms=params.silence_rms)
     return hann_taper(x, params.sample_rate, params.taper)
+
+
+def encoding_memory(n_samples: int, rate: float, params: EncoderParams | None = None) -> int:
+    """Bytes that encoding one recording of ``n_samples`` at ``rate`` Hz allocates beyond the fixed batch budget
+    (about 0.5 GB, see ``_MAX_ELEMENTS``): resampling (about 20 B per sample at ``sample_rate``), the filterbank's
+    FFTs of 32 channels at a time (measured 241 B per sample at ``sample_rate``) and, for recordings longer than the
+    batch budget's time span, the model-rate arrays of one channel (10 B per step)."""
+    params = params or EncoderParams()
+    n = float(n_samples) * params.sample_rate / float(rate)  # samples at the encoder's rate
+    steps = n / params.decimation
+    return int(280 * n + 10 * max(0.0, steps - _MAX_ELEMENTS))
+
+
+def check_encodable(n_samples: int, rate: float, params: EncoderParams | None = None, where: str = "the recording"
+                    ) -> None:
+    """Raise :class:`~snnlib.audio.wav.AudioError` if the rate lies outside ``MIN_RATE``..``MAX_RATE`` Hz or if
+    encoding the recording would need more memory than the machine has available (:func:`encoding_memory`)."""
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise AudioError(f"{where}: sample rate {rate:g} Hz is outside the {MIN_RATE}-{MAX_RATE} Hz the encoder "
+                         "takes; resample the recording (e.g. to 16000 Hz)")
+    shortfall = _io.memory_shortfall(encoding_memory(n_samples, rate, params))
+    if shortfall is not None:
+        raise AudioError(f"{where}: {n_samples / rate:.0f} s of sound; encoding it would need {shortfall}; "
+                         "split it into shorter recordings")
 
 
 def encode(signal: np.ndarray, rate: float, params: EncoderParams | None = None, seed: int = 0

@@ -29,8 +29,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from snnlib._io import prepare_folder
 from snnlib.audio.dataset import encode_recordings, file_seed, read_recordings
 from snnlib.audio.encoder import EncoderParams
+from snnlib.audio.wav import AudioError
 
 DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 LICENCE = "CC BY-SA 4.0"
@@ -108,6 +110,7 @@ def make_fsdd(out_dir: str | Path, channels: int = 700, split: str = "official",
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         raise ValueError(f"limit must be a positive integer or None, got {limit!r}")
     params = replace(params or EncoderParams(), n_channels=channels)
+    out_dir = prepare_folder(out_dir, AudioError)  # before minutes of encoding: a file, /proc, a read-only folder
     recordings = fsdd_recordings(source)
     speakers = sorted({r.speaker for r in recordings})
     speaker_id = {name: i for i, name in enumerate(speakers)}
@@ -130,21 +133,20 @@ def make_fsdd(out_dir: str | Path, channels: int = 700, split: str = "official",
             files[f"fsdd_speaker-{name}_test.h5"] = _subset([r for r in recordings if r.speaker == name], limit)
 
     needed = sorted({r for members in files.values() for r in members})
-    signals, _, _ = read_recordings([r.path for r in needed])
+    signals, _, _ = read_recordings([r.path for r in needed], params=params)
     seeds = [file_seed(seed, r.path.name) for r in needed]
     spikes = encode_recordings(signals, seeds, params, workers=workers, progress=progress, desc="fsdd")
     by_recording = dict(zip(needed, spikes))
 
-    from snnlib.data import write_dataset  # the data layer, imported only when writing
+    from snnlib.data import write_datasets  # the data layer, imported only when writing
 
     attrs = {**params.as_attrs(), "encoder.seed": int(seed), "source": "Free Spoken Digit Dataset (FSDD)",
              "licence": LICENCE, "attribution": ATTRIBUTION, "split": split}
     meta_info = {"speaker_name": np.array(speakers)}
-    out_dir = Path(out_dir)
-    written = []
-    for filename, members in files.items():
-        written.append(write_dataset(
-            out_dir / filename, [by_recording[r] for r in members], [r.digit for r in members], list(DIGITS),
-            [speaker_id[r.speaker] for r in members], n_channels=params.n_channels, meta_info=meta_info,
-            attrs={**attrs, "part": filename[:-3]}))
+    written = write_datasets([  # all files or none (a full disk leaves the folder as it was)
+        dict(path=out_dir / filename, samples=[by_recording[r] for r in members],
+             labels=[r.digit for r in members], class_names=list(DIGITS),
+             speakers=[speaker_id[r.speaker] for r in members], n_channels=params.n_channels,
+             meta_info=meta_info, attrs={**attrs, "part": filename[:-3]})
+        for filename, members in files.items()])
     return [Path(p) for p in written]

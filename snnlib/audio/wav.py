@@ -2,8 +2,9 @@
 
 The reader parses the RIFF container itself (the standard library's ``wave`` module reads integer PCM only, and
 the encoder also accepts IEEE-float WAVs, which is where NaN can hide). Supported: mono, integer PCM of 8, 16, 24
-or 32 bits, IEEE float of 32 or 64 bits, plain or ``WAVE_FORMAT_EXTENSIBLE`` headers. Everything else raises
-:class:`AudioError` with the file name, what was found and what to do.
+or 32 bits, IEEE float of 32 or 64 bits, plain or ``WAVE_FORMAT_EXTENSIBLE`` headers, sample rates from
+:data:`MIN_RATE` to :data:`MAX_RATE` Hz. Everything else raises :class:`AudioError` with the file name, what was
+found and what to do. A file too large to decode in the memory available is refused before it is read.
 """
 from __future__ import annotations
 
@@ -13,11 +14,18 @@ from pathlib import Path
 
 import numpy as np
 
+from snnlib import _io
+
 _PCM = 0x0001
 _FLOAT = 0x0003
 _EXTENSIBLE = 0xFFFE
 _PCM_WIDTHS = (8, 16, 24, 32)
 _FLOAT_WIDTHS = (32, 64)
+
+#: Sample rates accepted, Hz: from telephone-band recordings well below 8 kHz to the highest studio rates. A header
+#: outside declares a rate no recording has (1 Hz would stretch 4 KB into half an hour of sound to resample).
+MIN_RATE = 1000
+MAX_RATE = 768_000
 
 
 class AudioError(ValueError):
@@ -40,7 +48,16 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
         raise AudioError(f"{path}: no such file")
     if not path.is_file():
         raise AudioError(f"{path}: not a regular file")
-    raw = path.read_bytes()
+    size = path.stat().st_size
+    shortfall = _io.memory_shortfall(9 * size)  # the bytes, then up to 8 bytes of float64 per byte (8-bit PCM)
+    if shortfall is not None:
+        raise AudioError(f"{path}: a {_io.format_bytes(size)} recording; decoding it would need {shortfall}; "
+                         "split it into shorter recordings")
+    try:
+        raw = path.read_bytes()
+    except PermissionError:
+        raise AudioError(f"{path}: permission denied: this user may not read the file; ask its owner for read "
+                         "access (chmod a+r), or copy it to a folder of yours") from None
     if len(raw) == 0:
         raise AudioError(f"{path}: the file is empty (0 bytes)")
     if len(raw) < 12 or raw[:4] != b"RIFF" or raw[8:12] != b"WAVE":
@@ -71,8 +88,9 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
     if n_channels != 1:
         raise AudioError(f"{path}: has {n_channels} channels; the encoder takes mono recordings "
                          "(mix the channels down, or pick one, before encoding)")
-    if rate <= 0:
-        raise AudioError(f"{path}: declares a sample rate of {rate} Hz")
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise AudioError(f"{path}: declares a sample rate of {rate} Hz, outside the {MIN_RATE}-{MAX_RATE} Hz "
+                         "of real recordings; the header is damaged, or resample the file (e.g. to 16000 Hz)")
     if tag == _PCM and bits not in _PCM_WIDTHS:
         raise AudioError(f"{path}: unsupported sample width of {bits} bits for integer PCM "
                          f"(supported: {', '.join(map(str, _PCM_WIDTHS))} bits)")
@@ -134,7 +152,7 @@ def write_wav(path: str | Path, signal: np.ndarray, rate: int) -> Path:
         raise ValueError(f"write_wav: the signal for {path} contains NaN or inf")
     ints = np.clip(np.round(signal * 32768.0), -32768, 32767).astype("<i2")  # the inverse of read_wav's scaling
     path = Path(path)
-    with wave.open(str(path), "wb") as handle:
+    with _io.atomic_path(path) as tmp, wave.open(str(tmp), "wb") as handle:  # whole file or none
         handle.setnchannels(1)
         handle.setsampwidth(2)
         handle.setframerate(int(rate))

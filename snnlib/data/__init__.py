@@ -17,7 +17,7 @@ from snnlib.data.reader import SpikeDataset, Subset, open_dataset
 from snnlib.data.schema import DEFAULT_CHANNELS, PUBLISHED, DataError, DatasetInfo
 from snnlib.data.splits import Splits, load_splits, split_by_fraction, split_by_speaker
 from snnlib.data.synthetic import MAKERS, make_delay_task, make_randman, make_shd_like
-from snnlib.data.writer import write_dataset
+from snnlib.data.writer import write_dataset, write_datasets
 
 __all__ = [
     "BASE_URLS",
@@ -48,4 +48,5 @@ __all__ = [
     "split_by_fraction",
     "split_by_speaker",
     "write_dataset",
+    "write_datasets",
 ]

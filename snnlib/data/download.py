@@ -7,7 +7,13 @@ Zenke lab site and its mirror. For each file, :func:`download`
 2. checks the MD5 of the whole ``.part`` against ``md5sums.txt``: on a mismatch it deletes the ``.part`` and stops,
 3. renames the verified archive to ``NAME.h5.gz``, gunzips it to a temporary name and renames that to ``NAME.h5``,
 
-so a file named ``NAME.h5`` is always complete and verified. Only the standard library speaks HTTP.
+so a file named ``NAME.h5`` is always complete and verified. An archive ``NAME.h5.gz`` already in the folder (kept
+with ``keep_archive``, or put there by hand) is checked against ``md5sums.txt`` too before it is unpacked.
+
+Full disks: before a transfer the free space is compared with the bytes still to come, and before unpacking with
+the unpacked size the archive declares; a disk that fills anyway stops with one line. The ``.part`` of an
+interrupted transfer is kept for resuming, and a verified archive is never deleted because unpacking failed.
+Only the standard library speaks HTTP.
 
 Where files go: the ``data_dir`` argument, else the ``SNNLIB_DATA`` environment variable, else a per-user cache
 (``$XDG_CACHE_HOME/snnlib`` or ``~/.cache/snnlib``). Where they come from: the ``base_url`` argument, else
@@ -20,8 +26,8 @@ import hashlib
 import os
 import re
 import shutil
+import struct
 import sys
-import tempfile
 import zlib
 from http.client import HTTPException
 from pathlib import Path
@@ -30,7 +36,8 @@ from urllib.request import Request, urlopen
 
 from tqdm import tqdm
 
-from snnlib.data.schema import PUBLISHED, DataError, publish_file
+from snnlib import _io
+from snnlib.data.schema import PUBLISHED, DataError
 
 #: The dataset authors' site and its mirror, tried in this order.
 BASE_URLS = ("https://zenkelab.org/datasets/", "https://compneuro.net/datasets/")
@@ -117,12 +124,20 @@ def download(
         checksums, urls = _checksums(urls, timeout)
     except _Unreachable as exc:
         raise DataError(_offline_message(name, exc, urls, archives, folder)) from None
-    folder.mkdir(parents=True, exist_ok=True)
+    _io.prepare_folder(folder, DataError)
     for path in missing.values():
         archive = path.with_name(path.name + ".gz")
         if archive.name not in checksums:
             raise DataError(f"{CHECKSUM_FILE} at {urls[0]} lists no checksum for {archive.name}; cannot verify it")
-        if not archive.exists():  # an existing archive was verified before it got its name
+        if archive.exists():  # kept from an earlier run, or put there by hand: verify it like a fresh download
+            digest = _md5(archive)
+            if digest != checksums[archive.name]:
+                raise DataError(
+                    f"{archive}: already in the folder but its MD5 {digest} differs from {CHECKSUM_FILE} "
+                    f"({checksums[archive.name]}); it is damaged or another file: delete or move it, then run the "
+                    "command again to download a fresh copy"
+                )
+        else:
             try:
                 _fetch_verified([u + archive.name for u in urls], archive, checksums[archive.name],
                                 progress, retries, timeout)
@@ -193,21 +208,33 @@ def _transfer(url: str, part: Path, progress: bool, retries: int, timeout: float
                 offset = 0  # the server sent the whole file: start the .part again
             length = response.headers.get("Content-Length")
             total = offset + int(length) if length and length.isdigit() else None
+            try:
+                _io.ensure_free_space(part.parent, (total or 0) - offset, part.name.removesuffix(".part"))
+            except _io.NotEnoughSpace as exc:
+                kept = f"the {offset} bytes received so far are kept in {part}; " if offset else ""
+                raise DataError(f"{exc} ({kept}run the same command again to resume)") from None
             problem = None
-            with open(part, "ab" if offset else "wb") as out, tqdm(
-                total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024,
-                desc=part.name.removesuffix(".part"), disable=not progress, leave=False,
-            ) as bar:
-                while True:
-                    try:
-                        chunk = response.read(_CHUNK)
-                    except (OSError, HTTPException) as exc:
-                        problem = _reason(exc)
-                        break
-                    if not chunk:
-                        break
-                    out.write(chunk)
-                    bar.update(len(chunk))
+            try:
+                with open(part, "ab" if offset else "wb") as out, tqdm(
+                    total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024,
+                    desc=part.name.removesuffix(".part"), disable=not progress, leave=False,
+                ) as bar:
+                    while True:
+                        try:
+                            chunk = response.read(_CHUNK)
+                        except (OSError, HTTPException) as exc:
+                            problem = _reason(exc)
+                            break
+                        if not chunk:
+                            break
+                        out.write(chunk)
+                        bar.update(len(chunk))
+            except OSError as exc:  # writing the .part failed: disk full, quota, permissions
+                received = part.stat().st_size if part.exists() else 0
+                raise DataError(
+                    f"{_io.write_error_message(exc, part)} (the {received} bytes received so far are kept in "
+                    f"{part}; run the same command again to resume)"
+                ) from None
         received = part.stat().st_size
         if problem is None and (total is None or received >= total):
             return
@@ -225,18 +252,33 @@ def _resumes_at(response, offset: int) -> bool:
 
 
 def _gunzip(archive: Path, dest: Path) -> None:
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    tmp = Path(tmp_name)
+    """Unpack the verified ``archive`` to ``dest`` atomically. The archive is kept whatever happens."""
+    needed = _unpacked_size(archive)
     try:
-        with os.fdopen(fd, "wb") as out, gzip.open(archive, "rb") as source:
-            shutil.copyfileobj(source, out, _CHUNK)
-        publish_file(tmp, dest)
-    except (OSError, EOFError, zlib.error) as exc:
-        tmp.unlink(missing_ok=True)
-        raise DataError(f"{archive}: cannot be unpacked ({exc}); delete it and download again") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        with _io.atomic_path(dest) as tmp:
+            _io.ensure_free_space(dest.parent, needed, dest.name)
+            with open(tmp, "wb") as out, gzip.open(archive, "rb") as source:
+                shutil.copyfileobj(source, out, _CHUNK)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise DataError(
+            f"{archive}: matches its checksum but cannot be unpacked ({exc}); the server's copy is damaged, "
+            "try the mirror with --base-url"
+        ) from None
+    except OSError as exc:
+        raise DataError(
+            f"{archive.name} could not be unpacked: {_io.write_error_message(exc, dest)}. The verified archive {archive} is kept: run the "
+            "same command again and it is unpacked without downloading"
+        ) from None
+
+
+def _unpacked_size(archive: Path) -> int:
+    """Size of the unpacked file as the gzip trailer declares it (modulo 4 GiB, as gzip stores it)."""
+    try:
+        with open(archive, "rb") as f:
+            f.seek(-4, os.SEEK_END)
+            return struct.unpack("<I", f.read(4))[0]
+    except (OSError, struct.error):
+        return 0
 
 
 def _md5(path: Path) -> str:

@@ -5,6 +5,7 @@ sample at a time, so a pass over SSC's 75 466 training samples never holds more 
 """
 from __future__ import annotations
 
+import errno
 import operator
 import os
 from pathlib import Path
@@ -12,11 +13,14 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+from snnlib import _io
 from snnlib.data.schema import (
     DEFAULT_CHANNELS,
     KEYS,
     LABELS,
     MAX_CHANNELS,
+    MAX_CLASSES,
+    MAX_SAMPLES,
     META_INFO,
     SPEAKER,
     TIMES,
@@ -45,7 +49,10 @@ def open_dataset(path) -> "SpikeDataset":
         ``ds.speakers``. Use it as a context manager, or call ``close()``.
 
     Raises:
-        DataError: the file is missing, not HDF5 (or truncated), or lacks a required group or dtype.
+        DataError: the file is missing, unreadable (permissions), not HDF5 (or truncated), lacks a required group or
+            dtype, declares more samples or classes than the schema allows or than memory holds, or is not
+            self-contained (HDF5 external links, external storage or virtual datasets, which would read other
+            files of this machine, are refused).
     """
     return SpikeDataset(path)
 
@@ -101,9 +108,17 @@ class SpikeDataset:
             )
         if self.path.is_dir():
             raise DataError(f"{self.path}: is a directory; give the path of an .h5 file inside it")
+        try:  # permissions first: h5py's message would blame the file's content (non-blocking: a FIFO waits)
+            os.close(os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)))
+        except PermissionError:
+            raise DataError(_permission_message(self.path)) from None
+        except OSError:
+            pass  # h5py reports it below
         try:
             f = h5py.File(self.path, "r")
         except OSError as exc:
+            if getattr(exc, "errno", None) in (errno.EACCES, errno.EPERM):
+                raise DataError(_permission_message(self.path)) from None
             raise DataError(
                 f"{self.path}: not a readable HDF5 file (truncated, still downloading, or not HDF5: {exc}); "
                 "download or generate it again"
@@ -117,6 +132,7 @@ class SpikeDataset:
         self._last = -2
 
     def _read_header(self, f: h5py.File) -> None:
+        self._check_self_contained(f)
         missing = [name for name in (TIMES, UNITS, LABELS, KEYS, SPEAKER) if not isinstance(f.get(name), h5py.Dataset)]
         if missing:
             raise DataError(
@@ -135,6 +151,7 @@ class SpikeDataset:
                 )
         if f[LABELS].dtype.kind not in "iu":
             raise DataError(f"{self.path}: labels has dtype {f[LABELS].dtype}; expected integer class indices")
+        self._check_sizes(f, n)
         self._labels = f[LABELS][()].astype(np.int64)
         self.speakers, self.speaker_names = _speaker_ids(f[SPEAKER][()])
 
@@ -153,6 +170,56 @@ class SpikeDataset:
         if isinstance(meta, h5py.Group):
             self.meta_info = {name: item[()] for name, item in meta.items() if isinstance(item, h5py.Dataset)}
         self.attrs = {key: value for key, value in f.attrs.items()}
+
+    def _check_self_contained(self, f: h5py.File) -> None:
+        """Refuse links to other files, datasets stored in other files and virtual datasets: reading them would
+        read (and ``data info`` would print) whatever local file they name."""
+        problems = []
+
+        def visit(name, link):
+            if isinstance(link, h5py.ExternalLink):
+                problems.append(f"{name} is an external link to {link.filename}:{link.path}")
+            elif isinstance(link, h5py.HardLink):
+                item = f.get(name)
+                if isinstance(item, h5py.Dataset):
+                    if item.id.get_create_plist().get_external_count() > 0:
+                        problems.append(f"{name} keeps its data in another file (HDF5 external storage)")
+                    elif item.is_virtual:
+                        problems.append(f"{name} is a virtual dataset mapping other files")
+            return None
+
+        f.visititems_links(visit)
+        if problems:
+            raise DataError(
+                f"{self.path}: refused for safety: {problems[0]}; SHD-schema files must be self-contained "
+                "(write them with snnlib.data.write_dataset)"
+            )
+
+    def _check_sizes(self, f: h5py.File, n: int) -> None:
+        """Refuse sizes beyond the schema's limits or the machine's memory before reading any array: a small damaged
+        or crafted file can declare billions of samples or class names."""
+        keys = f[KEYS]
+        if n > MAX_SAMPLES:
+            raise DataError(
+                f"{self.path}: declares {n} samples, more than the {MAX_SAMPLES} a data file may hold "
+                "(the largest published file has 75466); the file is damaged or not an SHD-schema file"
+            )
+        if keys.ndim == 1 and len(keys) > MAX_CLASSES:
+            raise DataError(
+                f"{self.path}: extra/keys declares {len(keys)} class names, more than the {MAX_CLASSES} allowed; "
+                "the file is damaged or not an SHD-schema file"
+            )
+        meta = f.get(META_INFO)
+        items = [item for item in meta.values() if isinstance(item, h5py.Dataset)] if isinstance(meta, h5py.Group) \
+            else []
+        needed = sum(_read_bytes(f[name]) + 8 * f[name].size for name in (LABELS, SPEAKER))
+        needed += _read_bytes(keys) + 64 * keys.size + sum(_read_bytes(item) for item in items)
+        shortfall = _io.memory_shortfall(needed)
+        if shortfall is not None:
+            raise DataError(
+                f"{self.path}: opening it would need {shortfall} ({n} samples, {keys.size} class names declared); "
+                "the file is damaged, or open it on a machine with more memory"
+            )
 
     def _declared_channels(self, value) -> int:
         try:
@@ -360,6 +427,18 @@ def _check_index(index, n: int, what: str) -> int:
     if i >= n:
         raise IndexError(f"{what}: sample index {i} is out of range; use 0..{n - 1} ({n} samples)")
     return i
+
+
+def _read_bytes(dataset: h5py.Dataset) -> int:
+    """Bytes reading ``dataset`` whole allocates: its elements times their size (64 for variable-length ones)."""
+    dtype = dataset.dtype
+    per_element = 64 if dtype.kind == "O" or h5py.check_vlen_dtype(dtype) is not None else dtype.itemsize + 1
+    return int(dataset.size) * per_element
+
+
+def _permission_message(path: Path) -> str:
+    return (f"{path}: permission denied: this user may not read the file; ask its owner for read access "
+            "(chmod a+r), or copy it to a folder of yours")
 
 
 def _speaker_ids(values: np.ndarray) -> tuple[np.ndarray, list[str] | None]:

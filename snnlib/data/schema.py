@@ -26,6 +26,13 @@ DEFAULT_CHANNELS = 700
 #: Largest channel count the uint16 ``spikes/units`` can address.
 MAX_CHANNELS = 2**16
 
+#: Most samples a file may declare (the largest published file, SSC train, has 75 466). A damaged or crafted file
+#: declaring more is refused before anything is allocated.
+MAX_SAMPLES = 2**24
+
+#: Most classes (entries of ``extra/keys``) a file may declare (SHD has 20, SSC 35).
+MAX_CLASSES = 2**16
+
 # Paths inside a file. Keep them here so that reader, writer and tests agree.
 TIMES = "spikes/times"
 UNITS = "spikes/units"
@@ -148,13 +155,10 @@ def check_label(label: int, n_classes: int, where: str) -> int:
 
 
 def publish_file(tmp, path) -> None:
-    """Give a finished temporary file the usual permissions (0666 less the umask) and rename it to ``path``.
+    """Give a finished temporary file the usual permissions (0666 less the umask), flush it and rename it to ``path``.
 
-    Temporary files are created private (0600); the published file should be readable like any other.
+    Kept for callers of earlier versions; new code writes through :func:`snnlib._io.atomic_path`.
     """
-    import os
+    from snnlib import _io
 
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    os.replace(tmp, path)
+    _io.publish(tmp, path)

@@ -25,8 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
+from snnlib import _io
 from snnlib.data.schema import MAX_CHANNELS, DataError, file_prefix, is_count
-from snnlib.data.writer import write_dataset
+from snnlib.data.writer import write_datasets
 
 ENGLISH_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 GERMAN_DIGITS = ("null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun")
@@ -297,10 +298,14 @@ MAKERS = {"shd-like": make_shd_like, "delay-task": make_delay_task, "randman": m
 
 def _write_parts(out_dir, name, sizes, streams, sample, *, class_names, n_channels, speaker_pools=None,
                  meta_info=None, attrs=None) -> dict[str, Path]:
-    """Write one file per part with n > 0: balanced labels, speakers drawn from the part's pool."""
-    out_dir = Path(out_dir)
+    """Write one file per part with n > 0: balanced labels, speakers drawn from the part's pool.
+
+    The parts are written all or none (:func:`~snnlib.data.writer.write_datasets`): a part that cannot be written
+    (a full disk, Ctrl-C) leaves the folder as it was, never a new training file beside an old test file.
+    """
+    out_dir = _io.prepare_folder(out_dir, DataError)  # a file, /proc or a read-only folder: say so before any work
     n_classes = len(class_names)
-    written = {}
+    files = []
     for part, stream in zip(_PARTS, streams):
         n = sizes[part]
         if n == 0:
@@ -309,11 +314,17 @@ def _write_parts(out_dir, name, sizes, streams, sample, *, class_names, n_channe
         labels = rng.permutation(np.arange(n) % n_classes)
         pool = speaker_pools[part] if speaker_pools else np.zeros(1, np.int64)
         speakers = rng.choice(pool, size=n)
-        samples = (sample(rng, label, speaker) for label, speaker in zip(labels, speakers))
-        path = out_dir / f"{file_prefix(name)}_{part}.h5"
-        written[part] = write_dataset(path, samples, labels, class_names, speakers, meta_info=meta_info,
-                                      n_channels=n_channels, attrs=attrs)
-    return written
+        samples = _generate(sample, rng, labels, speakers)  # lazily, with this part's own generator
+        files.append((part, dict(path=out_dir / f"{file_prefix(name)}_{part}.h5", samples=samples, labels=labels,
+                                 class_names=class_names, speakers=speakers, meta_info=meta_info,
+                                 n_channels=n_channels, attrs=attrs)))
+    paths = write_datasets([spec for _, spec in files])
+    return {part: path for (part, _), path in zip(files, paths)}
+
+
+def _generate(sample, rng, labels, speakers):
+    for label, speaker in zip(labels, speakers):
+        yield sample(rng, label, speaker)
 
 
 def _sorted_sample(times, units, n_channels):

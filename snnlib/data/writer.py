@@ -5,14 +5,14 @@ by the same reader as the published SHD and SSC files.
 """
 from __future__ import annotations
 
-import os
-import tempfile
+import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import h5py
 import numpy as np
 
+from snnlib import _io
 from snnlib.data.schema import (
     DEFAULT_CHANNELS,
     KEYS,
@@ -26,11 +26,13 @@ from snnlib.data.schema import (
     check_label,
     check_sample,
     is_count,
-    publish_file,
 )
 
 # Samples are written in blocks of this many: one HDF5 call per block instead of one per sample.
 _BLOCK = 512
+# Bytes a sample takes in the file beyond its spikes' 4 bytes each (two heap references, two heap-object headers,
+# 8-byte alignment, label and speaker: measured 42-130 B), rounded up; used to check the free space before writing.
+_SAMPLE_OVERHEAD = 160
 # Largest finite float16 (spike times are stored as float16 seconds, as in the published files).
 _FLOAT16_MAX = float(np.finfo(np.float16).max)
 
@@ -49,7 +51,11 @@ def write_dataset(
     """Write spike samples to an HDF5 file in the SHD schema.
 
     The file is written under a temporary name in the same folder and renamed to ``path`` only when complete, so an
-    error (or an interruption) never leaves a half-written file at ``path``.
+    error (or an interruption) never leaves a half-written file at ``path``; the temporary file is removed on every
+    way out (see :mod:`snnlib._io`). Before each block of samples is written, the free space of the folder is
+    compared with the block's size (4 bytes per spike plus about 160 per sample, with a margin): a disk that is
+    about to fill stops the write with a DataError naming the folder, the space needed and the space available
+    (HDF5 itself cannot be trusted to fail cleanly on a full disk).
 
     Args:
         path: destination ``.h5`` file; its folder is created if needed; an existing file is replaced.
@@ -67,8 +73,43 @@ def write_dataset(
         ``path`` as a :class:`~pathlib.Path`.
 
     Raises:
-        DataError: a sample, label, speaker or argument breaks the schema; the message names the sample index.
+        DataError: a sample, label, speaker or argument breaks the schema (the message names the sample index);
+            ``path`` is a folder, or cannot be written (permission, read-only or full disk: the message says which).
     """
+    return write_datasets([dict(path=path, samples=samples, labels=labels, class_names=class_names,
+                                speakers=speakers, meta_info=meta_info, n_channels=n_channels, attrs=attrs)])[0]
+
+
+def write_datasets(files: Sequence[Mapping]) -> list[Path]:
+    """Write several SHD-schema files all or none (e.g. the train, valid and test parts of one dataset).
+
+    ``files``: one dict per file with the arguments of :func:`write_dataset` (``path``, ``samples``, ``labels``,
+    ``class_names``, ``speakers`` and optionally ``meta_info``, ``n_channels``, ``attrs``). Every argument is
+    checked first; then each file is written under a temporary name, and only when all are complete are they renamed
+    into place. If any fails (bad sample, full disk, Ctrl-C), every temporary file is removed and the files already
+    at those paths (an earlier dataset) are left as they were. Returns the paths, in order.
+    """
+    jobs = [_checked(**spec) for spec in files]
+    for job in jobs:
+        if job["path"].is_dir():
+            raise DataError(f"{job['path']} is a folder; give the name of the .h5 file to write "
+                            f"(e.g. {job['path'] / 'data.h5'})")
+        _io.prepare_folder(job["path"].parent, DataError)
+    current = jobs[0]["path"] if jobs else None
+    try:
+        with contextlib.ExitStack() as published:  # on success the files are renamed into place, last one first
+            for job in jobs:
+                current = job["path"]
+                tmp = published.enter_context(_io.atomic_path(current))  # removes stale temporary files first
+                _write_file(tmp, **job)
+    except OSError as exc:
+        raise DataError(_io.write_error_message(exc, current)) from None
+    return [job["path"] for job in jobs]
+
+
+def _checked(path, samples, labels, class_names, speakers, meta_info=None, n_channels=DEFAULT_CHANNELS,
+             attrs=None) -> dict:
+    """The arguments of one file, checked (everything but the samples, which are checked as they are written)."""
     path = Path(path)
     name = path.name
     labels = _integer_array(labels, "labels", name)
@@ -85,35 +126,32 @@ def write_dataset(
     if bad.any():
         i = int(np.argmax(bad))
         check_label(labels[i], len(keys), f"{name}, sample {i}")
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        with h5py.File(tmp, "w") as f:
-            f.attrs["n_channels"] = int(n_channels)
-            for key, value in (attrs or {}).items():
-                f.attrs[key] = value
-            f.create_dataset(LABELS, data=labels.astype(np.uint8 if len(keys) <= 256 else np.uint16))
-            f.create_dataset(SPEAKER, data=speakers.astype(_smallest_int(speakers)))
-            f.create_dataset(KEYS, data=np.array(keys, dtype=f"S{max(len(k) for k in keys) or 1}"))
-            for key, value in (meta_info or {}).items():
-                f.create_dataset(f"{META_INFO}/{key}", data=_storable(value))
-            _write_spikes(f, samples, n, int(n_channels), name)
-        publish_file(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    return dict(path=path, samples=samples, labels=labels, keys=keys, speakers=speakers, meta_info=meta_info or {},
+                n_channels=int(n_channels), attrs=attrs or {})
 
 
-def _write_spikes(f: h5py.File, samples: Iterable, n: int, n_channels: int, name: str) -> None:
+def _write_file(tmp: Path, *, path: Path, samples, labels, keys, speakers, meta_info, n_channels, attrs) -> None:
+    """Write one checked file into ``tmp`` (named ``path`` in messages), checking the free space as it goes."""
+    header_bytes = len(labels) * 48 + sum(len(k) for k in keys) + sum(_storable(v).nbytes for v in meta_info.values())
+    _io.ensure_free_space(path.parent, header_bytes, path.name)
+    with h5py.File(tmp, "w") as f:
+        f.attrs["n_channels"] = n_channels
+        for key, value in attrs.items():
+            f.attrs[key] = value
+        f.create_dataset(LABELS, data=labels.astype(np.uint8 if len(keys) <= 256 else np.uint16))
+        f.create_dataset(SPEAKER, data=speakers.astype(_smallest_int(speakers)))
+        f.create_dataset(KEYS, data=np.array(keys, dtype=f"S{max(len(k) for k in keys) or 1}"))
+        for key, value in meta_info.items():
+            f.create_dataset(f"{META_INFO}/{key}", data=_storable(value))
+        _write_spikes(f, samples, len(labels), n_channels, path.name, path.parent)
+
+
+def _write_spikes(f: h5py.File, samples: Iterable, n: int, n_channels: int, name: str, folder: Path) -> None:
     times_ds = f.create_dataset(TIMES, (n,), dtype=h5py.vlen_dtype(np.float16))
     units_ds = f.create_dataset(UNITS, (n,), dtype=h5py.vlen_dtype(np.uint16))
     block_t = np.empty(_BLOCK, dtype=object)
     block_u = np.empty(_BLOCK, dtype=object)
-    start = count = 0
+    start = count = block_bytes = 0
     for i, sample in enumerate(samples):
         count = i + 1
         if i >= n:
@@ -128,15 +166,24 @@ def _write_spikes(f: h5py.File, samples: Iterable, n: int, n_channels: int, name
             raise DataError(f"{where}: spike time {times[-1]:g} s exceeds the float16 range ({_FLOAT16_MAX:g} s)")
         block_t[i - start] = times.astype(np.float16)
         block_u[i - start] = units.astype(np.uint16)
+        block_bytes += 4 * len(times) + _SAMPLE_OVERHEAD
         if count - start == _BLOCK:
-            _write_block(times_ds, start, block_t)
-            _write_block(units_ds, start, block_u)
-            start = count
+            _write_checked(f, folder, name, block_bytes, (times_ds, start, block_t), (units_ds, start, block_u))
+            start, block_bytes = count, 0
     if count != n:
         raise DataError(f"{name}: {count} samples but {n} labels; give one label per sample")
     if start < n:
-        _write_block(times_ds, start, block_t[: n - start])
-        _write_block(units_ds, start, block_u[: n - start])
+        _write_checked(f, folder, name, block_bytes, (times_ds, start, block_t[: n - start]),
+                       (units_ds, start, block_u[: n - start]))
+
+
+def _write_checked(f: h5py.File, folder: Path, name: str, nbytes: int, *writes) -> None:
+    """Flush what is written so far (so the free space is real), check room for ``nbytes`` more with a margin of
+    half as much again, then write the blocks. Raises NotEnoughSpace (an OSError) instead of filling the disk."""
+    f.flush()
+    _io.ensure_free_space(folder, nbytes + nbytes // 2, name)
+    for dataset, start, block in writes:
+        _write_block(dataset, start, block)
 
 
 def _write_block(dataset: h5py.Dataset, start: int, block: np.ndarray) -> None:
