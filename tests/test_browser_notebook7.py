@@ -11,8 +11,8 @@ Chromium opens ``learner/00_setup_check.ipynb``, runs every cell (Run → Run Al
 
 - every code cell ran, with no error output and nothing on stderr;
 - the install cell printed nothing (snnlib is installed);
-- the coincidence explorer is live (a slider, not a static figure): pressing → on its "delay 1" slider
-  changes the slider's value and redraws the figure (the image's bytes change).
+- the coincidence explorer is live (a slider, not a static figure): dragging its "delay 1" slider with the
+  mouse changes the slider's value and redraws the figure (the image's bytes change).
 
 Screenshots and the server's log go to ``build/wheel/notebook7/``.
 """
@@ -178,8 +178,16 @@ def test_slider_redraws_in_notebook7(server, tmp_path):
         handle = slider.locator(".noUi-handle").first
         handle.scroll_into_view_if_needed()
         _shot(page, "03_before_slider")
-        handle.focus()
-        handle.press("ArrowRight")
+        # Drag the handle a third of the way along its track with the mouse, as a learner does; the
+        # sliders use continuous_update=False, so the kernel redraws once, on release.
+        track = slider.locator(".noUi-target").first.bounding_box()
+        box = handle.bounding_box()
+        assert track and box, "the slider is not on screen"
+        y = box["y"] + box["height"] / 2
+        page.mouse.move(box["x"] + box["width"] / 2, y)
+        page.mouse.down()
+        page.mouse.move(track["x"] + track["width"] / 3, y, steps=8)
+        page.mouse.up()
         deadline = time.monotonic() + 30
         after = before
         while after == before and time.monotonic() < deadline:

@@ -13,6 +13,9 @@ environment is built once per test session under ``build/wheel/``:
 ``run(...)`` executes commands in that environment from a folder outside the repository, with an
 environment that hides the project: no ``PYTHONPATH``, an empty Jupyter configuration folder, a fresh HOME
 (so the per-user data and course folders start empty).
+
+``SNNLIB_WHEEL_REUSE=1`` keeps the wheel and venv of an earlier run when they exist (for working on these
+tests only; ``make test-wheel`` and CI always build afresh).
 """
 from __future__ import annotations
 
@@ -103,6 +106,11 @@ def wheel_env() -> WheelEnv:
     if "env" in _CACHE:
         return _CACHE["env"]
     timings: dict[str, float] = {}
+    reuse = os.environ.get("SNNLIB_WHEEL_REUSE", "").strip().lower() in ("1", "true", "yes", "on")
+    if reuse and (WORK / "venv").is_dir() and len(list((WORK / "dist").glob("snnlib-*.whl"))) == 1:
+        python = WORK / "venv" / "bin" / "python"
+        _CACHE["env"] = WheelEnv(python, next((WORK / "dist").glob("snnlib-*.whl")), _prepare(_outside_folder()), {})
+        return _CACHE["env"]
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
     start = time.monotonic()
@@ -117,11 +125,14 @@ def wheel_env() -> WheelEnv:
     python = venv / ("Scripts" if os.name == "nt" else "bin") / ("python.exe" if os.name == "nt" else "python")
     _pip(python, "install", "--quiet", f"snnlib[notebooks] @ {wheels[0].as_uri()}", "notebook>=7")
     timings["install it into a fresh venv"] = time.monotonic() - start
-    outside = Path(os.environ.get("SNNLIB_WHEEL_OUTSIDE") or _outside_folder())
+    _CACHE["env"] = WheelEnv(python, wheels[0], _prepare(_outside_folder()), timings)
+    return _CACHE["env"]
+
+
+def _prepare(outside: Path) -> Path:
     for sub in ("home", "jupyter-config", "jupyter-data", "jupyter-runtime", "matplotlib"):
         (outside / sub).mkdir(parents=True, exist_ok=True)
-    _CACHE["env"] = WheelEnv(python, wheels[0], outside, timings)
-    return _CACHE["env"]
+    return outside
 
 
 def _outside_folder() -> Path:
