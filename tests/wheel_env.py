@@ -5,7 +5,8 @@ environment is built once per test session under ``build/wheel/``:
 
 1. the source tree (without ``.git``, ``build``, ``.venv``, caches) is copied to ``build/wheel/src``, so that
    no stale ``build/lib`` of an earlier in-tree build can slip into the wheel;
-2. ``python -m pip wheel --no-deps`` builds the wheel from that copy;
+2. setuptools builds the sdist from that copy (``MANIFEST.in``), and ``python -m pip wheel --no-deps``
+   builds the wheel from the sdist, as ``python -m build`` would;
 3. ``python -m venv`` makes a new environment (no ``--system-site-packages``: every dependency is a real
    install from the package index, pip's cache makes it quick) and installs
    ``snnlib[notebooks] @ file://…whl`` (not editable) and the ``notebook`` package (Notebook 7).
@@ -33,7 +34,7 @@ _IGNORE = shutil.ignore_patterns(".git", "build", ".venv", "*.egg-info", "__pyca
                                  "results", ".ipynb_checkpoints", "*.ipynb", "*.h5", "*.npz")
 
 _requested = os.environ.get("SNNLIB_WHEEL", "").strip().lower() in ("1", "true", "yes", "on")
-SKIP_REASON = ("builds a wheel and installs it into a fresh virtual environment (about a minute); "
+SKIP_REASON = ("builds a wheel and installs it into a fresh virtual environment (a few minutes); "
                "run with SNNLIB_WHEEL=1 (make test-wheel)")
 
 
@@ -115,7 +116,16 @@ def wheel_env() -> WheelEnv:
     WORK.mkdir(parents=True)
     start = time.monotonic()
     shutil.copytree(REPO, WORK / "src", ignore=_IGNORE)
-    _pip(sys.executable, "wheel", "--no-deps", "--quiet", "--wheel-dir", str(WORK / "dist"), str(WORK / "src"))
+    # sdist first, then the wheel from the sdist (as `python -m build` does): a file MANIFEST.in forgets
+    # is missing from the wheel too, and the check sees it.
+    made = subprocess.run([sys.executable, "-c", "import sys; from setuptools import build_meta as b; "
+                                                 "print(b.build_sdist(sys.argv[1]))", str(WORK / "sdist")],
+                          cwd=WORK / "src", capture_output=True, text=True)
+    if made.returncode:
+        raise AssertionError(f"building the sdist failed (needs setuptools >= 64 in {sys.executable}):\n"
+                             f"{made.stderr[-3000:]}")
+    sdist = WORK / "sdist" / made.stdout.strip().splitlines()[-1]
+    _pip(sys.executable, "wheel", "--no-deps", "--quiet", "--wheel-dir", str(WORK / "dist"), str(sdist))
     wheels = sorted((WORK / "dist").glob("snnlib-*.whl"))
     assert len(wheels) == 1, f"expected one snnlib wheel, found {wheels}"
     timings["build the wheel"] = time.monotonic() - start
