@@ -119,11 +119,14 @@ def versions(packages=_PACKAGES) -> dict[str, str | None]:
 def repository_root() -> Path | None:
     """The checkout this package runs from (the folder holding ``snnlib/``, ``notebooks/`` and snnlib's
     ``pyproject.toml``), or None when snnlib is an installed package (no repository around it)."""
+    import re
+
     root = Path(__file__).resolve().parent.parent
     try:
-        ours = 'name = "snnlib"' in (root / "pyproject.toml").read_text(encoding="utf-8")
+        project = (root / "pyproject.toml").read_text(encoding="utf-8")
     except OSError:
         return None
+    ours = re.search(r"""^name\s*=\s*["']snnlib["']""", project, flags=re.M) is not None
     return root if ours and (root / "notebooks").is_dir() else None
 
 
