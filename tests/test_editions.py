@@ -64,15 +64,23 @@ def test_learner_is_the_student_edition_and_instructor_the_full_one_plus_the_ins
 
 
 def test_build_keeps_existing_files_when_asked(tmp_path):
-    first = course.build_editions(tmp_path, NOTEBOOKS, install_source="snnlib")
+    src = tmp_path / "src"
+    src.mkdir()
+    for source in SOURCES[:2]:
+        (src / source.name).write_bytes(source.read_bytes())
+    out = tmp_path / "out"
+    first = course.build_editions(out, src, install_source="snnlib")
     mine = first["learner"][1]
     mine.write_text("my work")
-    second = course.build_editions(tmp_path, NOTEBOOKS, install_source="snnlib", overwrite=False)
+    second = course.build_editions(out, src, install_source="snnlib", overwrite=False)
     assert second == {"learner": [], "instructor": []}
     assert mine.read_text() == "my work"
     mine.unlink()
-    third = course.build_editions(tmp_path, NOTEBOOKS, install_source="snnlib", overwrite=False)
+    third = course.build_editions(out, src, install_source="snnlib", overwrite=False)
     assert third == {"learner": [mine], "instructor": []}
+    mine.write_text("my work")
+    course.build_editions(out, src, install_source="snnlib")  # overwrite=True (course build) rewrites
+    assert nbformat.read(str(mine), as_version=4).cells[0].cell_type == "markdown"
 
 
 def _run_cell(code: str, hide_snnlib: bool, source: str) -> subprocess.CompletedProcess:
