@@ -133,7 +133,8 @@ def wheel_env() -> WheelEnv:
     venv = WORK / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / ("Scripts" if os.name == "nt" else "bin") / ("python.exe" if os.name == "nt" else "python")
-    _pip(python, "install", "--quiet", f"snnlib[notebooks] @ {wheels[0].as_uri()}", "notebook>=7")
+    # --no-compile: the .pyc files are written on first import instead of for every installed module
+    _pip(python, "install", "--quiet", "--no-compile", f"snnlib[notebooks] @ {wheels[0].as_uri()}", "notebook>=7")
     timings["install it into a fresh venv"] = time.monotonic() - start
     _CACHE["env"] = WheelEnv(python, wheels[0], _prepare(_outside_folder()), timings)
     return _CACHE["env"]
