@@ -107,8 +107,11 @@ def _cmd_lab(args) -> int:
     if args.port is not None and not 0 < args.port < 65536:
         raise ValueError(f"--port {args.port} is not a TCP port; give a number from 1 to 65535")
     extra = list(args.jupyter_args or [])
-    if extra and extra[0] == "--":
+    if extra and extra[0] == "--":  # (some Python versions drop the '--' themselves)
         extra = extra[1:]
+    elif extra and not extra[0].startswith("-"):
+        raise ValueError(f"unexpected argument {extra[0]!r}; options for jupyter lab go after '--' "
+                         f"(python -m snnlib lab -- --ServerApp.port_retries=0)")
     lab = plan(args.dir, args.edition, args.install_source)
     cmd = command(lab, args.port, args.no_browser, args.allow_root, extra)
     env = environment(lab)

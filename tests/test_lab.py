@@ -95,6 +95,8 @@ def test_arguments_after_a_double_dash_go_to_jupyter(capsys, not_root, with_lab)
     assert code == 0
     line = next(x for x in out.splitlines() if x.startswith("would run: "))
     assert "--ServerApp.port_retries=0" in line and " -- " not in line
+    code, _, err = _run(["lab", "--dry-run", "notebooks/01_coincidence_detection.py"], capsys)
+    assert code == 2 and "options for jupyter lab go after '--'" in err
 
 
 def test_root_is_refused_unless_allowed(capsys, monkeypatch, with_lab):
