@@ -53,8 +53,8 @@ test-browser: $(STAMP)
 	VENV=$(VENV) bash scripts/install_browser.sh
 	SNNLIB_BROWSER=1 $(PY) -m pytest -m browser tests/test_browser.py
 
-# Packaging check: tests/test_wheel.py and tests/test_browser_notebook7.py (7.5 minutes measured on a
-# 2-core machine busy with other work, load average 14; most of it installing and running notebook 05).
+# Packaging check: tests/test_wheel.py and tests/test_browser_notebook7.py (5.5 to 7.5 minutes measured on
+# a 2-core machine busy with other work, load average 8 to 14; most of it the install and notebook 05).
 test-wheel: $(STAMP)
 	VENV=$(VENV) bash scripts/install_browser.sh
 	SNNLIB_WHEEL=1 SNNLIB_BROWSER=1 $(PY) -m pytest -m packaging tests/test_wheel.py tests/test_browser_notebook7.py
