@@ -11,6 +11,7 @@ import sys
 
 # Modules that contribute sub-commands, in the order they appear in --help.
 COMMAND_MODULES = (
+    "snnlib.lab",
     "snnlib.demo",
     "snnlib.data.cli",
     "snnlib.audio.cli",

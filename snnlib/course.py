@@ -13,10 +13,18 @@ after changing them):
     whether a front end will ever render its widgets. ``SNNLIB_STATIC=0`` forces live widgets.
     Unset: live widgets whenever the code runs inside a Jupyter kernel and ipywidgets is installed.
 
-Command line (the student edition is what ``make student`` writes)::
+Command line::
 
-    python -m snnlib course student  --out build/student   # notebooks without solution cells (.ipynb)
+    python -m snnlib course build --out DIR               # DIR/learner/ and DIR/instructor/ (.ipynb)
+    python -m snnlib course student  --out build/student   # notebooks without solution cells (make student)
     python -m snnlib course notebooks --out build/nb       # every notebook as .ipynb, for nbval
+
+``course build`` writes the two editions a course is taught from, each notebook a plain ``.ipynb`` that
+opens without the repository's Jupyter configuration (JupyterLab, Notebook 7, VS Code, Colab): the
+**learner** edition (no solution cells, as ``course student``) and the **instructor** edition (every
+cell, as ``course notebooks``). Both start with a cell that installs snnlib where it is missing
+(:func:`install_cell`). The course's sources travel inside the package, so this works from an installed
+snnlib as well as from a clone (:func:`course_files`).
 
 Cell tags used by the course (see docs/course.md): ``solution`` (removed from the student edition),
 ``raises-exception`` (an exercise stub that raises ``NotImplementedError``), ``exercise-check``
@@ -108,9 +116,18 @@ def versions(packages=_PACKAGES) -> dict[str, str | None]:
     return out
 
 
-def repository_root() -> Path:
-    """The folder holding ``snnlib/`` and ``notebooks/`` (this checkout)."""
-    return Path(__file__).resolve().parent.parent
+def repository_root() -> Path | None:
+    """The checkout this package runs from (the folder holding ``snnlib/``, ``notebooks/`` and snnlib's
+    ``pyproject.toml``), or None when snnlib is an installed package (no repository around it)."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        project = (root / "pyproject.toml").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    ours = re.search(r"""^name\s*=\s*["']snnlib["']""", project, flags=re.M) is not None
+    return root if ours and (root / "notebooks").is_dir() else None
 
 
 @dataclass(frozen=True)
@@ -208,9 +225,30 @@ def delay_bank(input_times, max_delay: int = 20, weight: float = 0.6, tau_mem: f
 
 
 # ----------------------------------------------------------------------------- editions of the course
+#: Where the wheel carries the course's files (copied there at build time by setup.py).
+PACKAGED_COURSE = Path(__file__).resolve().parent / "_course"
+
+
+def course_files(kind: str = "notebooks") -> Path:
+    """The folder of the course's ``"notebooks"`` (``NN_topic.py`` sources) or its JupyterLab settings
+    (``"jupyter"``, a ``JUPYTER_CONFIG_DIR``): the repository's ``notebooks/`` or ``.jupyter/`` in a clone,
+    else the copy inside the installed package (``snnlib/_course/``)."""
+    if kind not in ("notebooks", "jupyter"):
+        raise ValueError(f"unknown kind of course files {kind!r}; expected 'notebooks' or 'jupyter'")
+    root = repository_root()
+    if root is not None:
+        return root / ("notebooks" if kind == "notebooks" else ".jupyter")
+    folder = PACKAGED_COURSE / kind
+    if not folder.is_dir():
+        raise ValueError(f"this installation of snnlib lacks the course files ({folder}); reinstall it from "
+                         f"a wheel or an sdist: pip install 'snnlib[notebooks]'")
+    return folder
+
+
 def notebook_sources(src_dir=None) -> list[Path]:
-    """The course notebooks ``NN_topic.py`` (jupytext py:percent), in order."""
-    folder = Path(src_dir) if src_dir is not None else repository_root() / "notebooks"
+    """The course notebooks ``NN_topic.py`` (jupytext py:percent), in order: from ``src_dir``, else
+    :func:`course_files` (the repository's ``notebooks/`` in a clone, the package's copy otherwise)."""
+    folder = Path(src_dir) if src_dir is not None else course_files("notebooks")
     paths = sorted(p for p in folder.glob("[0-9][0-9]_*.py"))
     if not paths:
         raise ValueError(f"no course notebooks (NN_topic.py) found in {folder}")
@@ -226,7 +264,7 @@ def read_notebook(path):
     try:
         import jupytext
     except ImportError as exc:  # pragma: no cover - jupytext is in the notebooks/test extras
-        raise ValueError("building the course needs jupytext: pip install -e '.[notebooks]'") from exc
+        raise ValueError("building the course needs jupytext: pip install 'snnlib[notebooks]'") from exc
     return jupytext.read(str(path), fmt="py:percent")
 
 
@@ -282,6 +320,119 @@ def build_student(out_dir, src_dir=None) -> list[Path]:
             for p in notebook_sources(src_dir)]
 
 
+# ----------------------------------------------------------------------------- learner and instructor editions
+#: Environment variable naming where the editions' first cell installs snnlib from (a pip requirement).
+INSTALL_ENV = "SNNLIB_INSTALL_SOURCE"
+#: Tag of the first code cell of a built edition (installs snnlib where it is missing).
+INSTALL_TAG = "install-snnlib"
+#: The two editions ``course build`` writes, each into a folder of that name.
+EDITIONS = ("learner", "instructor")
+
+
+def project_urls() -> dict[str, str]:
+    """``[project.urls]`` of snnlib: from the repository's pyproject.toml in a clone, else from the
+    installed package's metadata (``Project-URL``). Empty when neither declares any."""
+    root = repository_root()
+    if root is not None:
+        text = (root / "pyproject.toml").read_text(encoding="utf-8")
+        try:
+            import tomllib
+        except ImportError:  # Python 3.10: read the table by hand (key = "value" lines)
+            import re
+
+            section = text.split("[project.urls]", 1)[1].split("\n[", 1)[0] if "[project.urls]" in text else ""
+            return dict(re.findall(r'^\s*([\w.-]+)\s*=\s*"([^"]+)"', section, flags=re.M))
+        return dict(tomllib.loads(text).get("project", {}).get("urls", {}))
+    from importlib import metadata
+
+    try:
+        entries = metadata.metadata("snnlib").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return {}
+    return {name.strip(): url.strip() for name, url in (e.split(",", 1) for e in entries if "," in e)}
+
+
+def default_install_source() -> str:
+    """What a built edition installs snnlib from: ``$SNNLIB_INSTALL_SOURCE`` if set, else the git
+    repository declared in pyproject's ``[project.urls]`` (``Repository``, else ``Homepage``)."""
+    if os.environ.get(INSTALL_ENV, "").strip():
+        return os.environ[INSTALL_ENV].strip()
+    urls = project_urls()
+    url = urls.get("Repository") or urls.get("Homepage")
+    if not url:
+        raise ValueError(f"no install source for the editions: pyproject.toml declares no Repository URL; "
+                         f"pass --install-source or set {INSTALL_ENV}")
+    return f"snnlib @ git+{url}"
+
+
+def install_cell(source: str | None = None):
+    """The code cell that opens every built edition: it installs snnlib (``pip install SOURCE``) when
+    ``import snnlib`` fails — a fresh Colab runtime, a JupyterHub without the package — and does nothing
+    (prints nothing) where snnlib imports. ``$SNNLIB_INSTALL_SOURCE`` in the kernel's environment
+    overrides ``source`` (default: :func:`default_install_source`)."""
+    import nbformat
+
+    source = source if source is not None else default_install_source()
+    if not source.strip() or "\n" in source:
+        raise ValueError(f"install source {source!r} must be one pip requirement, wheel or folder on one line")
+    code = f"""\
+# Installs snnlib where it is missing (Colab, a JupyterHub); does nothing where it is installed.
+# To install from elsewhere, set the environment variable {INSTALL_ENV} (a pip requirement, a wheel, a folder).
+import importlib, os, subprocess, sys
+
+try:
+    import snnlib  # noqa: F401
+except ImportError:
+    _source = os.environ.get("{INSTALL_ENV}") or {source!r}
+    print("installing snnlib from", _source)
+    if subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", _source]).returncode:
+        raise RuntimeError(f"could not install snnlib from {{_source!r}}: see pip's message above; "
+                           f"set {INSTALL_ENV} to another source and run this cell again") from None
+    importlib.invalidate_caches()
+    import snnlib  # noqa: F401"""
+    return nbformat.v4.new_code_cell(code, metadata={"tags": [INSTALL_TAG]})
+
+
+def edition_notebook(nb, edition: str, source: str | None = None):
+    """``nb`` as the ``"learner"`` edition (:func:`student_notebook`) or the ``"instructor"`` edition
+    (every cell), with :func:`install_cell` as its first code cell (after the opening Markdown cell)."""
+    import copy
+
+    if edition not in EDITIONS:
+        raise ValueError(f"unknown edition {edition!r}; expected one of {', '.join(EDITIONS)}")
+    nb = student_notebook(nb) if edition == "learner" else copy.deepcopy(nb)
+    at = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
+    nb.cells.insert(at, install_cell(source))
+    nb.metadata.setdefault("language_info", {"name": "python"})  # VS Code and Colab read the language here
+    return nb
+
+
+def build_editions(out_dir, src_dir=None, install_source: str | None = None,
+                   overwrite: bool = True) -> dict[str, list[Path]]:
+    """Write ``out_dir/learner/NN_topic.ipynb`` and ``out_dir/instructor/NN_topic.ipynb`` for every course
+    notebook (see :func:`edition_notebook`). With ``overwrite=False`` existing files are kept (a learner's
+    work) and only missing ones are written. Returns the files written, per edition."""
+    out_dir = Path(out_dir)
+    source = install_source if install_source is not None else default_install_source()
+    written: dict[str, list[Path]] = {edition: [] for edition in EDITIONS}
+    for path in notebook_sources(src_dir):
+        nb = None
+        for edition in EDITIONS:
+            target = out_dir / edition / f"{path.stem}.ipynb"
+            if target.exists() and not overwrite:
+                continue
+            nb = nb if nb is not None else read_notebook(path)
+            written[edition].append(_write_ipynb(edition_notebook(nb, edition, source), target))
+    return written
+
+
+def _cmd_build(args) -> int:
+    written = build_editions(args.out, args.src, args.install_source)
+    for edition, paths in written.items():
+        print(f"{edition}: {len(paths)} notebooks in {Path(args.out) / edition}")
+    return 0
+
+
 def _cmd_student(args) -> int:
     for path in build_student(args.out, args.src):
         print(path)
@@ -295,20 +446,37 @@ def _cmd_notebooks(args) -> int:
 
 
 def register(subparsers) -> None:
-    """``python -m snnlib course {student,notebooks}``."""
-    course = subparsers.add_parser("course", help="build the notebook course (student edition, .ipynb files)",
-                                   description="Build editions of the notebook course from notebooks/NN_*.py.")
+    """``python -m snnlib course {build,student,notebooks}``."""
+    course = subparsers.add_parser("course", help="build the notebook course (learner and instructor editions)",
+                                   description="Build editions of the notebook course from its NN_topic.py "
+                                               "sources (the repository's notebooks/ in a clone, the copy "
+                                               "inside the package otherwise).")
     sub = course.add_subparsers(dest="course_command", metavar="ACTION")
     sub.required = True
-    student = sub.add_parser("student", help="notebooks without solution cells, as .ipynb",
-                             description="Write the student edition: every notebook without its solution cells.")
+    build = sub.add_parser(
+        "build", help="the learner and instructor editions, as .ipynb",
+        description="Write OUT/learner/NN_topic.ipynb (no solutions) and OUT/instructor/NN_topic.ipynb "
+                    "(with solutions) for every notebook: plain .ipynb files for JupyterLab, Notebook 7, "
+                    "VS Code or Colab. Their first code cell installs snnlib where it is missing.")
+    build.add_argument("--out", default="build/course", help="output folder (default: build/course)")
+    build.add_argument("--src", default=None, help="folder of the NN_topic.py sources (default: the course's)")
+    build.add_argument("--install-source", default=None, metavar="SPEC",
+                       help=f"what the first cell installs snnlib from (a pip requirement, e.g. "
+                            f"'snnlib @ git+https://...'); default: ${INSTALL_ENV}, else the repository "
+                            f"URL in pyproject.toml")
+    build.set_defaults(func=_cmd_build)
+    student = sub.add_parser("student", help="notebooks without solution cells, as .ipynb (make student)",
+                             description="Write the student edition: every notebook without its solution "
+                                         "cells (the learner edition of 'course build', without its first "
+                                         "install cell).")
     student.add_argument("--out", default="build/student", help="output folder (default: build/student)")
-    student.add_argument("--src", default=None, help="folder of the NN_topic.py sources (default: notebooks/)")
+    student.add_argument("--src", default=None, help="folder of the NN_topic.py sources (default: the course's)")
     student.set_defaults(func=_cmd_student)
     full = sub.add_parser("notebooks", help="every notebook with solutions, as .ipynb (for nbval)",
-                          description="Write every course notebook, solutions included, as .ipynb.")
+                          description="Write every course notebook, solutions included, as .ipynb (the "
+                                      "instructor edition of 'course build', without its first install cell).")
     full.add_argument("--out", default="build/nb", help="output folder (default: build/nb)")
-    full.add_argument("--src", default=None, help="folder of the NN_topic.py sources (default: notebooks/)")
+    full.add_argument("--src", default=None, help="folder of the NN_topic.py sources (default: the course's)")
     full.set_defaults(func=_cmd_notebooks)
 
 
