@@ -34,6 +34,8 @@ import io
 import json
 import math
 import platform
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +97,75 @@ class TrainingDiverged(ValueError):
 
 class OutputError(OSError):
     """The output folder cannot be written (permission denied, disk full, ...); one line says which file and why."""
+
+
+class deferred_interrupts:
+    """While active, Ctrl-C (SIGINT) and SIGTERM only set a flag that the training loop reads between batches.
+
+    A ``KeyboardInterrupt`` raised inside a compiled kernel (numba) does not unwind cleanly: it surfaces as a
+    ``SystemError`` with no checkpoint written. So :func:`train` installs this guard: the first signal is noted
+    (:attr:`signum`), the current batch (or validation, or checkpoint write) finishes, the state is saved as
+    ``interrupted`` and :func:`train` returns. A second signal restores the previous handlers and raises
+    ``KeyboardInterrupt`` at once (a hard stop; checkpoints are written atomically, so the last one stays whole).
+
+    Re-entrant: an inner guard (``train`` inside the command line's guard) shares the outer one's flag. Outside the
+    main thread (where handlers cannot be installed) and for a signal whose handler is ``SIG_IGN`` it does nothing.
+    The previous handlers are restored on exit.
+    """
+
+    _active: "deferred_interrupts | None" = None
+    SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name))
+
+    def __init__(self):
+        self.signum: int | None = None
+        self._previous: dict = {}
+        self._outer: deferred_interrupts | None = None
+
+    def __enter__(self) -> "deferred_interrupts":
+        outer = deferred_interrupts._active
+        if outer is not None:
+            self._outer = outer
+            return outer
+        if threading.current_thread() is threading.main_thread():
+            for sig in self.SIGNALS:
+                try:
+                    if signal.getsignal(sig) is signal.SIG_IGN:
+                        continue
+                    self._previous[sig] = signal.signal(sig, self._handle)
+                except (ValueError, OSError):  # pragma: no cover - platforms without the signal
+                    pass
+        deferred_interrupts._active = self
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._outer is not None:
+            return
+        self._restore()
+        deferred_interrupts._active = None
+
+    @property
+    def requested(self) -> bool:
+        return self.signum is not None
+
+    def _restore(self) -> None:
+        previous, self._previous = self._previous, {}
+        for sig, handler in previous.items():
+            try:
+                signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+            except (ValueError, OSError):  # pragma: no cover
+                pass
+
+    def _handle(self, signum, frame) -> None:
+        if self.signum is None:
+            self.signum = signum
+            return
+        self._restore()  # a second signal: stop hard (the default behaviour from here on)
+        raise KeyboardInterrupt
+
+
+def _interrupt_requested() -> bool:
+    active = deferred_interrupts._active
+    return active is not None and active.requested
 
 
 # ----------------------------------------------------------------------------- configuration
@@ -515,8 +586,10 @@ def train(model_config: SNNConfig, train_config: TrainConfig, data: Dataset, *,
         params: initial parameters (default ``init_params(model_config)``); ignored when resuming.
 
     Returns:
-        A :class:`TrainResult`. Ctrl-C (KeyboardInterrupt) is caught: the state before the interrupted batch is
-        saved and the result has ``status="interrupted"``.
+        A :class:`TrainResult`. Ctrl-C and SIGTERM (in the main thread) are deferred to the end of the current batch
+        (see :class:`deferred_interrupts`): the state after it is saved and the result has ``status="interrupted"``.
+        A ``KeyboardInterrupt`` raised otherwise (a second Ctrl-C, a callback) restores the state before the
+        interrupted batch, saves it and returns the same way.
 
     Raises:
         ValueError: data and configuration do not fit (checked before any work); CheckpointError: the checkpoint to
@@ -526,11 +599,12 @@ def train(model_config: SNNConfig, train_config: TrainConfig, data: Dataset, *,
     _check_fit(model_config, train_config, data)
     out = _prepare_out_dir(out_dir, resume, overwrite)
     run = _Run(model_config, train_config, data, callback, out, progress)
-    if resume:
-        run.restore()
-    else:
-        run.start(params)
-    return run.execute()
+    with deferred_interrupts():
+        if resume:
+            run.restore()
+        else:
+            run.start(params)
+        return run.execute()
 
 
 def _check_fit(mc: SNNConfig, tc: TrainConfig, data: Dataset) -> None:
@@ -596,6 +670,7 @@ class _Run:
 
     def restore(self):
         arrays, state = ckpt.load_checkpoint(self.out)
+        check_state(state, self.out)
         expect = {"model_config": self.mc.to_dict(), "data": _data_identity(self.data),
                   "train_config": _resumable(self.tc.to_dict())}
         found = {"model_config": state.get("model_config"), "data": state.get("data"),
@@ -610,21 +685,32 @@ class _Run:
             raise CheckpointError(f"the checkpoint in {self.out} was made with another configuration ("
                                   + "; ".join(diffs[:4]) + (" …" if len(diffs) > 4 else "")
                                   + f"){hint}; resume with the same options, or start afresh with --overwrite")
+        epoch, batch = state["position"]
+        refuse = (f"the checkpoint in {self.out} is inconsistent" + " ({}); refusing to resume from it — start afresh "
+                  "with --overwrite or restore a copy")
+        if batch >= self.n_batches:
+            raise CheckpointError(refuse.format(f"batch position {batch} is beyond the {self.n_batches} batches of "
+                                                "an epoch"))
+        if epoch > int(state["train_config"].get("epochs", epoch)):
+            raise CheckpointError(refuse.format(f"epoch position {epoch} is beyond the run's "
+                                                f"{state['train_config'].get('epochs')} epochs"))
+        if batch > 0 and state["epoch_samples"] != batch * self.tc.batch_size:  # (reset when an epoch starts)
+            raise CheckpointError(refuse.format(f"{state['epoch_samples']} samples done at batch {batch} of "
+                                                f"{self.tc.batch_size}"))
         try:
             self.params = {k[len("params/"):]: v for k, v in arrays.items() if k.startswith("params/")}
             check_params(self.mc, self.params)
             self.optimizer = self._optimizer()
             self.optimizer.load_state_dict({k[len("opt/"):]: v for k, v in arrays.items() if k.startswith("opt/")})
-            self.rng = np.random.default_rng()
-            self.rng.bit_generator.state = state["rng_epoch_start"]
-            self.epoch_rng_state = copy.deepcopy(state["rng_epoch_start"])
-            self.epoch, self.batch = (int(v) for v in state["position"])
-            self.epoch_loss, self.epoch_samples = float(state["epoch_loss"]), int(state["epoch_samples"])
-            self.history = list(state["history"])
-            self.elapsed, self.cpu = float(state["elapsed_s"]), float(state.get("cpu_s", 0.0))
         except (KeyError, TypeError, ValueError) as exc:
-            raise CheckpointError(f"the checkpoint in {self.out} is incomplete or inconsistent ({exc}); refusing to "
-                                  "resume from it — start afresh with --overwrite") from None
+            raise CheckpointError(refuse.format(f"arrays: {exc}")) from None
+        self.rng = np.random.default_rng()
+        self.rng.bit_generator.state = state["rng_epoch_start"]
+        self.epoch_rng_state = copy.deepcopy(state["rng_epoch_start"])
+        self.epoch, self.batch = epoch, batch
+        self.epoch_loss, self.epoch_samples = float(state["epoch_loss"]), int(state["epoch_samples"])
+        self.history = [dict(row) for row in state["history"]]
+        self.elapsed, self.cpu = float(state["elapsed_s"]), float(state.get("cpu_s", 0.0))
         self.order = None
         if self.batch > 0:  # mid-epoch: draw the same permutation again
             self.order = self.rng.permutation(len(self.data.train))
@@ -669,9 +755,15 @@ class _Run:
                    desc="training")
         try:
             while self.epoch < self.tc.epochs:
-                if self._run_epoch(bar) == "stop":
-                    status = "stopped"
+                if _interrupt_requested():
+                    status = "interrupted"
                     break
+                outcome = self._run_epoch(bar)
+                if outcome is not None:
+                    status = outcome
+                    break
+            if status == "finished" and _interrupt_requested():
+                status = "interrupted"  # arrived during the last epoch's validation or checkpoint
         except KeyboardInterrupt:
             status = "interrupted"
         finally:
@@ -681,6 +773,7 @@ class _Run:
             self.save(status)
             if status == "interrupted":
                 return TrainResult(self.params, self.history, {}, status, self.out, (self.epoch, self.batch))
+        # a signal arriving from here on is noted but ignored: the test evaluation finishes the run
         metrics = self._final_metrics(status)
         self._emit("end")
         return TrainResult(self.params, self.history, metrics, status, self.out, (self.epoch, self.batch))
@@ -718,7 +811,9 @@ class _Run:
                             refresh=False)
             if self.batch % tc.callback_every == 0 and self.batch < self.n_batches:
                 if self._emit("batch") is False:
-                    return "stop"
+                    return "stopped"
+            if _interrupt_requested() and self.batch < self.n_batches:
+                return "interrupted"
         # end of the epoch: validation, log, checkpoint
         row = {"epoch": self.epoch + 1, "train_loss": self.epoch_loss / max(self.epoch_samples, 1),
                "val_loss": None, "val_accuracy": None}
@@ -738,7 +833,7 @@ class _Run:
         self.order = None
         self._write_log()
         self.save("running")
-        return "stop" if self._emit("epoch") is False else None
+        return "stopped" if self._emit("epoch") is False else None
 
     def _train_batch(self, idx) -> float:
         mc, tc = self.mc, self.tc
@@ -891,12 +986,84 @@ def _json_safe(value):
     return value
 
 
+HISTORY_KEYS = ("epoch", "train_loss", "val_loss", "val_accuracy", "epoch_s", "elapsed_s")
+
+
+def check_state(state, where) -> None:
+    """Refuse a training checkpoint's state (the JSON part) that was not written by :func:`train`.
+
+    Checks types and ranges of every field that resuming or evaluating reads: the configurations, the position
+    (epoch, batch) ≥ 0, the RNG state (it must be accepted by NumPy's PCG64), the running loss, the history (one
+    row per finished epoch, numbered 1, 2, …) and the timings. Raises :class:`CheckpointError` naming the field.
+    """
+    def refuse(problem: str):
+        raise CheckpointError(f"the checkpoint in {where} is damaged or hand-edited: {problem}; refusing to load "
+                              "it — start afresh with --overwrite or restore a copy")
+
+    def number(value, minimum=None) -> bool:
+        return (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+                and (minimum is None or value >= minimum))
+
+    def integer(value, minimum=0) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+    if not isinstance(state, dict):
+        refuse(f"the state is a {type(state).__name__}, not a JSON object")
+    for key in ("model_config", "train_config"):
+        if not isinstance(state.get(key), dict):
+            refuse(f"{key!r} is missing or not an object")
+    try:
+        SNNConfig(**state["model_config"])
+        TrainConfig(**state["train_config"])
+    except (TypeError, ValueError) as exc:
+        refuse(f"its configuration is invalid ({exc})")
+    info = state.get("data_info", {})
+    if not isinstance(info, dict) or not isinstance(info.get("data_config", {}), dict):
+        refuse("data_info must be an object whose data_config is an object")
+    position = state.get("position")
+    if not (isinstance(position, list) and len(position) == 2 and all(integer(v) for v in position)):
+        refuse(f"position must be [epoch, batch], two integers >= 0, found {position!r}")
+    rng_state = state.get("rng_epoch_start")
+    try:
+        if not isinstance(rng_state, dict):
+            raise TypeError("not an object")
+        np.random.default_rng().bit_generator.state = rng_state
+    except (TypeError, ValueError, KeyError, OverflowError, AttributeError) as exc:
+        refuse(f"rng_epoch_start is not a valid NumPy random-generator state ({exc})")
+    if not number(state.get("epoch_loss"), 0):
+        refuse(f"epoch_loss must be a finite number >= 0, found {state.get('epoch_loss')!r}")
+    if not integer(state.get("epoch_samples")):
+        refuse(f"epoch_samples must be an integer >= 0, found {state.get('epoch_samples')!r}")
+    for key in ("elapsed_s", "cpu_s"):
+        if key in state and not number(state[key], 0):
+            refuse(f"{key} must be a number of seconds >= 0, found {state[key]!r}")
+    if "elapsed_s" not in state:
+        refuse("'elapsed_s' is missing")
+    history = state.get("history")
+    if not isinstance(history, list):
+        refuse(f"history must be a list of epochs, found {type(history).__name__}")
+    if len(history) != position[0]:
+        refuse(f"history holds {len(history)} epochs but the position says {position[0]} are finished")
+    for i, row in enumerate(history):
+        if not isinstance(row, dict) or set(HISTORY_KEYS) - set(row):
+            refuse(f"history entry {i + 1} must be an object with {', '.join(HISTORY_KEYS)}, found {row!r}")
+        if row["epoch"] != i + 1 or isinstance(row["epoch"], bool):
+            refuse(f"history entry {i + 1} is numbered {row['epoch']!r}")
+        for key in HISTORY_KEYS[1:]:
+            value = row[key]
+            if not (value is None and key.startswith("val_")) and not number(value):
+                refuse(f"history entry {i + 1} has {key} = {value!r}, not a finite number")
+
+
 def load_trained(path) -> tuple[SNNConfig, dict, dict]:
     """``(model_config, params, state)`` from a checkpoint folder (or its ``checkpoint.json``), verified."""
     arrays, state = ckpt.load_checkpoint(path)
-    try:
-        mc = SNNConfig(**state["model_config"])
-    except (KeyError, TypeError) as exc:
-        raise CheckpointError(f"{path}: the checkpoint's model configuration is unusable ({exc})") from None
+    check_state(state, path)
+    mc = SNNConfig(**state["model_config"])
     params = {k[len("params/"):]: v for k, v in arrays.items() if k.startswith("params/")}
+    try:
+        check_params(mc, params)
+    except ValueError as exc:
+        raise CheckpointError(f"the checkpoint in {path} holds unusable parameters ({exc}); train again or "
+                              "restore a copy") from None
     return mc, params, state

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -256,7 +257,7 @@ def _check_writable(out: Path) -> None:
 # ----------------------------------------------------------------------------- train
 def run_train(args) -> int:
     from snnlib.checkpoint import has_checkpoint, load_checkpoint
-    from snnlib.train import OutputError, load_data, train
+    from snnlib.train import OutputError, check_state, deferred_interrupts, load_data, train
 
     stored = None
     out_arg = args.out
@@ -268,7 +269,9 @@ def run_train(args) -> int:
     if args.resume:
         if not has_checkpoint(out):
             raise ValueError(f"--resume: {out} holds no checkpoint.json; train without --resume first")
-        stored = stored_options(load_checkpoint(out)[1])
+        state = load_checkpoint(out)[1]
+        check_state(state, out)
+        stored = stored_options(state)
     elif has_checkpoint(out) and not args.overwrite:
         raise ValueError(f"{out} already holds a checkpoint; continue it with --resume, start afresh with "
                          "--overwrite, or choose another --out")
@@ -282,9 +285,6 @@ def run_train(args) -> int:
 
     data = load_data(build_configs(options)[2])
     model, train_config, _ = build_configs(options, n_in=data.n_in, n_out=max(data.n_classes, 2))
-    print(f"{data.info['data_config']['dataset']}: {len(data.train)} train / "
-          f"{len(data.valid) if data.valid is not None else 0} valid / {len(data.test)} test samples, "
-          f"T={data.n_steps} steps of {1e3 * data.dt:g} ms, {data.n_in} inputs, {data.n_classes} classes")
 
     from tqdm import tqdm
 
@@ -296,18 +296,26 @@ def run_train(args) -> int:
             tqdm.write(f"epoch {row['epoch']}/{event.train_config.epochs}: train loss {row['train_loss']:.4f}{val} "
                        f"({row['epoch_s']:.1f} s)")
 
-    try:
-        result = train(model, train_config, data, callback=report, out_dir=out, resume=args.resume,
-                       overwrite=args.overwrite, progress=args.progress)
-    except OutputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    # from here on Ctrl-C and SIGTERM end the current batch, save and stop (see snnlib.train.deferred_interrupts)
+    with deferred_interrupts() as guard:
+        print(f"{data.info['data_config']['dataset']}: {len(data.train)} train / "
+              f"{len(data.valid) if data.valid is not None else 0} valid / {len(data.test)} test samples, "
+              f"T={data.n_steps} steps of {1e3 * data.dt:g} ms, {data.n_in} inputs, {data.n_classes} classes",
+              flush=True)
+        try:
+            result = train(model, train_config, data, callback=report, out_dir=out, resume=args.resume,
+                           overwrite=args.overwrite, progress=args.progress)
+        except OutputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        signum = guard.signum
     epoch, batch = result.position
     if result.status == "interrupted":
         where = f"epoch {epoch + 1}, after batch {batch}" if batch else f"the start of epoch {epoch + 1}"
-        print(f"interrupted: checkpoint saved in {out} at {where}; continue with --resume --out {out}",
+        by = " by SIGTERM" if signum == getattr(signal, "SIGTERM", None) else ""
+        print(f"interrupted{by}: checkpoint saved in {out} at {where}; continue with --resume --out {out}",
               file=sys.stderr)
-        return 130
+        return 143 if by else 130
     m = result.metrics
     val = "" if m["val_accuracy"] is None else f"val accuracy {100 * m['val_accuracy']:.1f} %, "
     print(f"{result.status}: test accuracy {100 * m['test_accuracy']:.2f} %, {val}"
