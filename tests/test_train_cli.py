@@ -161,3 +161,66 @@ def test_the_example_configs_are_valid():
         options = resolve_options(parse(["train", "--config", str(path)]))
         model, train, data = build_configs(options)
         assert data.dataset == options["dataset"] and model.n_hidden == options["hidden"], path.name
+
+
+# ----------------------------------------------------------------------------- Ctrl-C and SIGTERM, for real
+def test_signals_at_many_moments_always_end_in_a_clean_resumable_save(tmp_path, data_home):
+    """Start real `python -m snnlib train` processes, send SIGINT or SIGTERM at 12 moments spread over the run,
+    and require every one to end either in the documented clean save (message, exit 130 / 143, checkpoint with
+    status "interrupted", no traceback) or — for a signal that arrives after training ended — a finished run.
+    Two interrupted runs are resumed and must reach exactly the numbers of an uninterrupted run."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from snnlib.train import load_trained
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=str(root), SNNLIB_DATA=str(data_home))
+    # batch size 2: many short batches, so most signals arrive while a compiled kernel runs
+    argv = [sys.executable, "-m", "snnlib", "train", "--epochs", "2", "--lr-schedule", "constant",
+            *SMALL[:-6], "--hidden", "6", "--batch-size", "2", "--d-max", "13"]
+
+    def start(out, *extra):  # SIGINT at its default: a shell may have started pytest with SIGINT ignored
+        return subprocess.Popen(argv + ["--out", str(out), *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+    reference = start(tmp_path / "reference")  # also generates the data and warms numba's cache
+    stdout, stderr = reference.communicate(timeout=300)
+    assert reference.returncode == 0, stderr
+    expected = json.loads((tmp_path / "reference" / "metrics.json").read_text())
+
+    moments = [0.0, 0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0, 1.2, 1.5, 1.8]
+    outcomes, interrupted = [], {}
+    for i, delay in enumerate(moments):
+        sig = signal.SIGTERM if i % 3 == 2 else signal.SIGINT
+        out = tmp_path / f"run{i}"
+        proc = start(out)
+        assert proc.stdout.readline().startswith("delay-task:")  # printed once the signals are deferred
+        time.sleep(delay)
+        proc.send_signal(sig)
+        stdout, stderr = proc.communicate(timeout=120)
+        assert "Traceback" not in stderr and "SystemError" not in stderr, (delay, stderr)
+        if stderr.startswith("interrupted"):
+            assert proc.returncode == (143 if sig == signal.SIGTERM else 130), (delay, proc.returncode, stderr)
+            assert stderr.count("\n") == 1 and f"--resume --out {out}" in stderr
+            assert ("by SIGTERM" in stderr) == (sig == signal.SIGTERM)
+            _, _, state = load_trained(out)
+            assert state["status"] == "interrupted"
+            interrupted.setdefault(sig, out)
+            outcomes.append("interrupted")
+        else:  # the signal came after the last epoch: the run finished (or was stopped while Python exited)
+            assert "finished:" in stdout and (out / "metrics.json").is_file(), (delay, proc.returncode, stderr)
+            outcomes.append("finished")
+    assert outcomes.count("interrupted") >= 9, outcomes  # the moments lie well inside training
+    assert set(interrupted) == {signal.SIGINT, signal.SIGTERM}
+    for out in interrupted.values():
+        resumed = subprocess.run([sys.executable, "-m", "snnlib", "train", "--resume", "--out", str(out)],
+                                 capture_output=True, text=True, env=env, timeout=300)
+        assert resumed.returncode == 0, resumed.stderr
+        metrics = json.loads((out / "metrics.json").read_text())
+        for key in ("test_loss", "test_accuracy", "val_loss", "train_loss"):
+            assert metrics[key] == expected[key], key
