@@ -33,6 +33,7 @@ import dataclasses
 import io
 import json
 import math
+import os
 import platform
 import signal
 import threading
@@ -256,8 +257,15 @@ class DataConfig:
     generator: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if isinstance(self.dataset, os.PathLike):
+            object.__setattr__(self, "dataset", os.fspath(self.dataset))
         if not isinstance(self.dataset, str) or not self.dataset:
             raise ValueError(f"dataset must be a name or a file path, got {self.dataset!r}")
+        if self.data_dir is not None:
+            if isinstance(self.data_dir, os.PathLike):
+                object.__setattr__(self, "data_dir", os.fspath(self.data_dir))
+            if not isinstance(self.data_dir, str) or not self.data_dir:
+                raise ValueError(f"data_dir must be a folder path (a string), got {self.data_dir!r}")
         if not (self.dataset in PUBLISHED_DATASETS or self.dataset in OFFLINE_DATASETS
                 or self.dataset.endswith((".h5", ".hdf5"))):
             raise ValueError(f"unknown dataset {self.dataset!r}; expected one of "
@@ -273,8 +281,11 @@ class DataConfig:
                 or not 0 <= self.valid_fraction < 1:
             raise ValueError(f"valid_fraction must be a fraction in [0, 1), got {self.valid_fraction!r}")
         _choice("valid_by", self.valid_by, VALID_BY)
-        if not isinstance(self.generator, dict):
-            raise ValueError(f"generator must be a dict of generator arguments, got {self.generator!r}")
+        if not isinstance(self.generator, dict) or not all(isinstance(k, str) for k in self.generator):
+            raise ValueError(f"generator must be a dict of generator arguments (name: value), got "
+                             f"{self.generator!r}")
+        if not isinstance(self.binary, bool):
+            raise ValueError(f"binary must be True or False, got {self.binary!r}")
 
     def replace(self, **changes) -> "DataConfig":
         return dataclasses.replace(self, **changes)

@@ -156,8 +156,42 @@ def read_config_file(path) -> dict:
         if name not in allowed:
             raise ValueError(f"config file {path}: unknown option {key!r}; allowed are "
                              f"{', '.join(sorted(allowed))}")
-        options[name] = value
+        options[name] = _checked_value(path, key, name, value)
     return options
+
+
+#: Options whose value may be left empty (``null`` in JSON/YAML) to mean "the default".
+NULLABLE = ("data_dir", "max_time", "update_every")
+
+
+def _checked_value(path, key, name: str, value):
+    """``value`` if its type fits the option ``name`` (strictly: ``"no"`` is not a bool, ``1`` is not a path),
+    else a ValueError naming the file and the key."""
+    kind = OPTIONS[name][0] if name in OPTIONS else {"generator": dict, "out": str}[name]
+    where = f"config file {path}: {key}"
+    if value is None and name in NULLABLE:
+        return value
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"{where} must be true or false, got {value!r}")
+    elif isinstance(kind, tuple):
+        if not isinstance(value, str) or value not in kind:
+            raise ValueError(f"{where} must be one of {', '.join(kind)}, got {value!r}")
+    elif kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{where} must be an integer, got {value!r}"
+                             + (" (write it without a decimal point or exponent)" if isinstance(value, float)
+                                else ""))
+    elif kind is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{where} must be a number, got {value!r}")
+    elif kind is str:
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{where} must be a non-empty string (a name or a path), got {value!r}")
+    elif kind is dict:
+        if not isinstance(value, dict):
+            raise ValueError(f"{where} must be a table of KEY = VALUE arguments, got {value!r}")
+    return value
 
 
 def resolve_options(args, stored: dict | None = None) -> dict:
@@ -209,7 +243,7 @@ def build_configs(options: dict, n_in: int = 1, n_out: int = 2):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"--{name.replace('_', '-')} must be an integer, got {value!r}")
     model = SNNConfig(
-        n_in=n_in, n_hidden=o["hidden"], n_out=n_out, delays=o["delays"], recurrent=bool(o["recurrent"]),
+        n_in=n_in, n_hidden=o["hidden"], n_out=n_out, delays=o["delays"], recurrent=o["recurrent"],
         rec_delays=o["rec_delays"], d_max=o["d_max"], sigma=o["sigma"], dt=o["dt"], feedback=o["feedback"],
         sparsity=o["sparsity"], tau_mem=o["tau_mem"], tau_out=o["tau_out"], seed=o["seed"], dtype=o["dtype"])
     train = TrainConfig(
@@ -217,9 +251,9 @@ def build_configs(options: dict, n_in: int = 1, n_out: int = 2):
         lr_schedule=o["lr_schedule"], optimizer=o["optimizer"], method=o["method"], engine=o["engine"],
         update_every=o["update_every"], seed=o["seed"])
     data = DataConfig(
-        dataset=str(o["dataset"]), data_dir=None if o["data_dir"] is None else str(o["data_dir"]), dt=o["dt"],
+        dataset=o["dataset"], data_dir=o["data_dir"], dt=o["dt"],
         max_time=o["max_time"], pool=o["pool"], valid_fraction=o["valid_fraction"], valid_by=o["valid_by"],
-        data_seed=o["data_seed"], generator=dict(o.get("generator") or {}))
+        data_seed=o["data_seed"], generator={} if o.get("generator") is None else o["generator"])
     return model, train, data
 
 

@@ -35,6 +35,7 @@ def parse(argv):
     (["--sparsity", "1.5"], "sparsity"),
     (["--lr-delays", "-1"], "lr_delays"),
     (["--valid-fraction", "1.0"], "valid_fraction"),
+    (["--sigma", "1e-200"], "sigma must be at least 0.05 steps"),
 ])
 def test_bad_combinations_are_refused_before_any_work(tmp_path, capsys, argv, message):
     out = tmp_path / "run"
@@ -224,3 +225,47 @@ def test_signals_at_many_moments_always_end_in_a_clean_resumable_save(tmp_path, 
         metrics = json.loads((out / "metrics.json").read_text())
         for key in ("test_loss", "test_accuracy", "val_loss", "train_loss"):
             assert metrics[key] == expected[key], key
+
+
+# ----------------------------------------------------------------------------- strict types in config files
+@pytest.mark.parametrize("text, message", [
+    ('{"recurrent": "no"}', "recurrent must be true or false, got 'no'"),
+    ('{"recurrent": 1}', "recurrent must be true or false, got 1"),
+    ('{"data_dir": ["a"]}', "data_dir must be a non-empty string (a name or a path), got ['a']"),
+    ('{"generator": [1, 2]}', "generator must be a table of KEY = VALUE arguments, got [1, 2]"),
+    ('{"hidden": 1e8}', "hidden must be an integer, got 100000000.0 (write it without a decimal point"),
+    ('{"d_max": "25"}', "d_max must be an integer, got '25'"),
+    ('{"dt": "fast"}', "dt must be a number, got 'fast'"),
+    ('{"delays": true}', "delays must be one of none, fixed, synaptic, axonal, got True"),
+    ('{"out": 5}', "out must be a non-empty string"),
+])
+def test_config_values_of_the_wrong_type_are_refused_naming_the_key_and_the_file(tmp_path, capsys, monkeypatch,
+                                                                                    text, message):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "run.json"
+    path.write_text(text)
+    assert main(["train", "--config", str(path), "--out", str(tmp_path / "run")] + SMALL) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"config file {path}: " in err and message in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.json"]  # no folder "['a']", no run folder
+
+
+def test_null_means_the_default_for_optional_values(tmp_path):
+    path = tmp_path / "run.yaml"
+    path.write_text("max_time: null\ndata_dir: null\nupdate_every: null\n")
+    options = resolve_options(parse(["train", "--config", str(path)]))
+    assert options["max_time"] is None and options["data_dir"] is None and options["update_every"] is None
+
+
+@pytest.mark.parametrize("changes, message", [
+    (dict(recurrent="no"), "recurrent must be True or False, got 'no'"),
+    (dict(data_dir=["a"]), "data_dir must be a folder path (a string), got ['a']"),
+    (dict(generator=[1, 2]), "generator must be a dict of generator arguments"),
+])
+def test_stored_options_are_checked_as_strictly(changes, message):
+    """The same values reaching build_configs another way (a resumed run's stored options, experiments)."""
+    from snnlib.train import GENERIC_DEFAULTS
+
+    with pytest.raises(ValueError) as info:
+        build_configs({**GENERIC_DEFAULTS, **changes})
+    assert message in str(info.value)
