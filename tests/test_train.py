@@ -326,3 +326,64 @@ def test_load_data_generates_once_and_holds_out_whole_speakers(tmp_path):
     # another generator argument is another dataset, in its own folder
     load_data(config.replace(generator=dict(n_train=40, n_test=20, spikes_per_sample=200.0)))
     assert len(list(tmp_path.glob("generated/shd_like-*"))) == 2
+
+
+# ----------------------------------------------------------------------------- hand-edited checkpoints
+def _edit_state(folder, edit):
+    path = folder / "checkpoint.json"
+    document = json.loads(path.read_text())
+    edit(document["state"])
+    path.write_text(json.dumps(document))
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda s: s.update(position=[-1, 0]), r"position must be \[epoch, batch\], two integers >= 0"),
+    (lambda s: s.update(position=[1, 99999]), r"batch position 99999 is beyond the 3 batches of an epoch"),
+    (lambda s: s.update(position=[7, 0]), r"history holds 1 epochs but the position says 7"),
+    (lambda s: s.update(position="1,0"), r"position must be"),
+    (lambda s: s["rng_epoch_start"].update(bit_generator="MT19937"), r"rng_epoch_start is not a valid"),
+    (lambda s: s["rng_epoch_start"].update(state="zero"), r"rng_epoch_start is not a valid"),
+    (lambda s: s.update(rng_epoch_start=None), r"rng_epoch_start is not a valid"),
+    (lambda s: s.update(history=[{"epoch": 1}]), r"history entry 1 must be an object with epoch, train_loss"),
+    (lambda s: s.update(history="none"), r"history must be a list"),
+    (lambda s: s["history"][0].update(train_loss="low"), r"history entry 1 has train_loss = 'low'"),
+    (lambda s: s["history"][0].update(epoch=5), r"history entry 1 is numbered 5"),
+    (lambda s: s.update(epoch_loss=-3), r"epoch_loss must be a finite number >= 0"),
+    (lambda s: s.update(elapsed_s="long"), r"elapsed_s must be a number of seconds"),
+    (lambda s: s["model_config"].update(n_hidden="five"), r"its configuration is invalid \(n_hidden"),
+    (lambda s: s.pop("train_config"), r"'train_config' is missing"),
+])
+def test_a_hand_edited_checkpoint_is_refused_on_resume_and_kept(tmp_path, edit, message):
+    data = tiny_data()
+    train(model(), TC.replace(epochs=1), data, out_dir=tmp_path)
+    _edit_state(tmp_path, edit)
+    before = sorted((p.name, p.read_bytes()) for p in tmp_path.iterdir())
+    with pytest.raises(train_module.CheckpointError, match=message) as info:
+        train(model(), TC, data, out_dir=tmp_path, resume=True)
+    assert "\n" not in str(info.value) and "--overwrite" in str(info.value)
+    assert sorted((p.name, p.read_bytes()) for p in tmp_path.iterdir()) == before  # nothing lost or changed
+
+
+def test_a_mid_epoch_position_must_match_the_samples_done(tmp_path):
+    data = tiny_data()
+
+    def stop_at_second_batch(event):
+        return False if event.kind == "batch" and event.batch == 2 else None
+
+    train(model(), TC, data, out_dir=tmp_path, callback=stop_at_second_batch)
+    _edit_state(tmp_path, lambda s: s.update(position=[0, 1]))
+    with pytest.raises(train_module.CheckpointError, match=r"32 samples done at batch 1 of 16"):
+        train(model(), TC, data, out_dir=tmp_path, resume=True)
+
+
+def test_the_cli_refuses_a_hand_edited_checkpoint_with_one_line(tmp_path, capsys):
+    from snnlib.train_cli import main
+
+    data = tiny_data()
+    train(model(), TC.replace(epochs=1), data, out_dir=tmp_path)
+    _edit_state(tmp_path, lambda s: s.update(history=None))
+    for argv in (["train", "--resume", "--out", str(tmp_path)], ["evaluate", str(tmp_path)]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: the checkpoint in") and "history must be a list" in err
+        assert err.count("\n") == 1
