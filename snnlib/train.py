@@ -401,12 +401,21 @@ def load_data(data_config: DataConfig) -> Dataset:
                      "valid": data_layer.open_dataset(siblings["valid"]) if siblings["valid"].exists() else None}
         else:
             whole = data_layer.open_dataset(path)
+            if len(whole) == 0:
+                whole.close()
+                raise ValueError(f"{path} holds no samples; nothing to train on")
             rest, test_idx = data_layer.split_by_fraction(whole.labels, 0.2, seed=[c.data_seed, 1])
             parts = {"train": data_layer.Subset(whole, rest), "valid": None,
                      "test": data_layer.Subset(whole, test_idx)}
+            if len(test_idx) == 0:
+                whole.close()
+                raise ValueError(f"{path} holds {len(whole)} samples: too few to hold out a test set (20 % of each "
+                                 "class rounds to none); use a file with at least 3 samples per class, or "
+                                 "separate X_train.h5 and X_test.h5 files")
     try:
         if parts["valid"] is None and c.valid_fraction > 0:
             parts["train"], parts["valid"] = _hold_out(data_layer, parts["train"], c)
+        _check_parts(parts, c)
         train_part = parts["train"]
         n_channels = train_part.n_channels
         class_names = list(train_part.class_names)
@@ -425,6 +434,34 @@ def load_data(data_config: DataConfig) -> Dataset:
                 part.close()
     return Dataset(train=arrays["train"], test=arrays["test"], valid=arrays.get("valid"),
                    class_names=class_names, dt=dt, info=info)
+
+
+def _check_parts(parts: dict, c: DataConfig) -> None:
+    """Refuse, before any binning, partitions that cannot make a run: an empty training or test set, or a
+    validation / test file whose classes or channels the training file does not have. Messages name the file."""
+    train_part, test_part = parts["train"], parts["test"]
+    where = {name: getattr(part, "path", "?") for name, part in parts.items() if part is not None}
+    if len(train_part) == 0:
+        hint = (f" after holding out valid_fraction={c.valid_fraction} for validation; lower --valid-fraction"
+                if parts["valid"] is not None and len(parts["valid"]) else "; use a file with training samples")
+        raise ValueError(f"no training samples are left in {where['train']}{hint}")
+    if len(test_part) == 0:
+        raise ValueError(f"the test file {where['test']} holds no samples; a run needs a test set to report its "
+                         "accuracy: use a test file with samples")
+    n_classes = len(train_part.class_names) or int(train_part.labels.max()) + 1
+    for name in ("valid", "test"):
+        part = parts[name]
+        if part is None or len(part) == 0:
+            continue
+        if part.n_channels != train_part.n_channels:
+            raise ValueError(f"the {name} file {where[name]} declares {part.n_channels} channels but the training "
+                             f"file {where['train']} has {train_part.n_channels}; use files of the same dataset")
+        top = int(part.labels.max())
+        names = list(part.class_names)
+        if top >= n_classes or (train_part.class_names and names[:n_classes] != list(train_part.class_names)):
+            raise ValueError(f"the {name} file {where[name]} has classes the training file {where['train']} does "
+                             f"not ({len(names)} classes, labels up to {top}, vs {n_classes} in training); use "
+                             "files with the same classes")
 
 
 def _hold_out(data_layer, part, c: DataConfig):

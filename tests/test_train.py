@@ -387,3 +387,63 @@ def test_the_cli_refuses_a_hand_edited_checkpoint_with_one_line(tmp_path, capsys
         err = capsys.readouterr().err
         assert err.startswith("error: the checkpoint in") and "history must be a list" in err
         assert err.count("\n") == 1
+
+
+# ----------------------------------------------------------------------------- tiny or mismatched splits
+def _samples(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return [(np.sort(rng.random(5)) * 0.3, rng.integers(0, 4, 5)) for _ in range(n)]
+
+
+def _write(path, n, class_names=("a", "b"), n_channels=4):
+    from snnlib.data import write_dataset
+
+    labels = [i % len(class_names) for i in range(n)]
+    write_dataset(path, _samples(n), labels, list(class_names), [0] * n, n_channels=n_channels)
+    return path
+
+
+@pytest.mark.parametrize("setup, message", [
+    (lambda d: _write(d / "four.h5", 4),
+     r"four\.h5 holds 4 samples: too few to hold out a test set .*at least 3 samples per class"),
+    (lambda d: _write(d / "none.h5", 0), r"none\.h5 holds no samples"),
+    (lambda d: (_write(d / "e_train.h5", 8), _write(d / "e_test.h5", 0))[0],
+     r"the test file \S*e_test\.h5 holds no samples"),
+    (lambda d: (_write(d / "m_train.h5", 8), _write(d / "m_test.h5", 6, ("a", "b", "c")))[0],
+     r"the test file \S*m_test\.h5 has classes the training file \S*m_train\.h5 does not \(3 classes, labels up "
+     r"to 2, vs 2 in training\)"),
+    (lambda d: (_write(d / "v_train.h5", 8), _write(d / "v_test.h5", 4), _write(d / "v_valid.h5", 3, "abc"))[0],
+     r"the valid file \S*v_valid\.h5 has classes"),
+    (lambda d: (_write(d / "c_train.h5", 8), _write(d / "c_test.h5", 4, n_channels=6))[0],
+     r"the test file \S*c_test\.h5 declares 6 channels but the training file \S*c_train\.h5 has 4"),
+])
+def test_tiny_or_mismatched_splits_are_refused_at_load_time_naming_the_file(tmp_path, setup, message):
+    from snnlib.train import DataConfig, load_data
+
+    path = setup(tmp_path)
+    with pytest.raises(ValueError, match=message) as info:
+        load_data(DataConfig(str(path), valid_fraction=0.0))
+    assert "\n" not in str(info.value)
+
+
+def test_a_single_file_with_three_samples_per_class_is_enough():
+    """The boundary of the message above: 6 samples of 2 classes give a test set of one sample per class."""
+    import tempfile
+    from pathlib import Path
+
+    from snnlib.train import DataConfig, load_data
+
+    with tempfile.TemporaryDirectory() as folder:
+        data = load_data(DataConfig(str(_write(Path(folder) / "six.h5", 6)), valid_fraction=0.0))
+    assert len(data.test) == 2 and len(data.train) == 4
+
+
+def test_the_cli_names_the_file_and_exits_non_zero_before_training(tmp_path, capsys):
+    from snnlib.train_cli import main
+
+    _write(tmp_path / "m_train.h5", 8)
+    _write(tmp_path / "m_test.h5", 6, ("a", "b", "c"))
+    assert main(["train", "--dataset", str(tmp_path / "m_train.h5"), "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "m_test.h5 has classes" in err and err.count("\n") == 1
+    assert not (tmp_path / "run" / "checkpoint.json").exists()
