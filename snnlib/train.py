@@ -421,7 +421,8 @@ def load_data(data_config: DataConfig) -> Dataset:
         class_names = list(train_part.class_names)
         max_time = c.max_time
         if max_time is None:
-            max_time = 1.0 if c.dataset in PUBLISHED_DATASETS else _longest(parts.values(), dt)
+            max_time = 1.0 if c.dataset in PUBLISHED_DATASETS else _window(parts, dt)
+        _check_binning_memory(parts, n_channels, dt, max_time, c.pool)
         arrays = {name: _bin_all(part, n_channels, dt, max_time, c.pool, c.binary)
                   for name, part in parts.items() if part is not None and len(part) > 0}
         info.update({"n_channels": n_channels, "max_time": max_time, "pool": c.pool,
@@ -524,16 +525,168 @@ def _ensure_offline(c: DataConfig, folder: Path) -> Path:
     return target
 
 
-def _longest(parts, dt: float) -> float:
-    last = 0.0
-    for part in parts:
+#: A window inferred from the data is refused when the longest sample lasts more than this many times the median
+#: sample (see :func:`_window` and docs/training.md).
+OUTLIER_FACTOR = 10.0
+
+
+def _window(parts: dict, dt: float) -> float:
+    """The window ``max_time`` inferred from the data: the longest sample (its last spike), in whole steps.
+
+    One stray spike must not decide it (a spike at 60000 s would make every sample 6 million steps long): when the
+    longest sample lasts more than :data:`OUTLIER_FACTOR` times the median sample, the window is refused with the
+    sample named and a suggested ``--max-time`` (the longest sample within that factor), rather than truncating
+    silently.
+    """
+    durations, where = [], []
+    for name, part in parts.items():
         if part is None:
             continue
         for i in range(len(part)):
             times = part[i][0]
-            if len(times):
-                last = max(last, float(times.max()))
+            durations.append(float(times.max()) if len(times) else 0.0)
+            where.append((name, i))
+    durations = np.asarray(durations)
+    if durations.size == 0:
+        return dt
+    longest = int(np.argmax(durations))
+    last, median = float(durations[longest]), float(np.median(durations))
+    if last > OUTLIER_FACTOR * max(median, dt):
+        name, i = where[longest]
+        part = parts[name]
+        inliers = durations[durations <= OUTLIER_FACTOR * max(median, dt)]
+        suggestion = (int(math.floor(float(inliers.max()) / dt)) + 1) * dt
+        raise ValueError(f"sample {i} of the {name} part ({getattr(part, 'path', '?')}) lasts {last:g} s, more than "
+                         f"{OUTLIER_FACTOR:g}× the median sample ({median:g} s); the window defaults to the longest "
+                         f"sample, so set it yourself: e.g. --max-time {suggestion:g} (the longest of the other "
+                         "samples; later spikes are dropped)")
     return (int(math.floor(last / dt)) + 1) * dt
+
+
+# ----------------------------------------------------------------------------- memory
+#: Environment variable that caps the memory a run may plan to use (bytes, or with a suffix K, M, G, T); without it
+#: the cap is the memory the system reports available (MemAvailable, or a container's limit if lower).
+MEMORY_LIMIT_ENV = "SNNLIB_MEMORY_LIMIT"
+
+
+def available_memory() -> int | None:
+    """Bytes a run may still allocate: ``$SNNLIB_MEMORY_LIMIT`` if set, else what the system reports available
+    (Linux: ``MemAvailable``, lowered to a cgroup's remaining limit), else ``None`` (unknown: nothing checked)."""
+    text = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
+    if text:
+        scale = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}.get(text[-1:].upper(), 1)
+        try:
+            return int(float(text[:-1] if scale > 1 else text) * scale)
+        except ValueError:
+            raise ValueError(f"{MEMORY_LIMIT_ENV}={text!r} is not a number of bytes (e.g. 8G or 500M)") from None
+    found = []
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    found.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    for limit_file, usage_file in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                                   ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                                    "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+        try:
+            limit = Path(limit_file).read_text().strip()
+            if limit != "max" and int(limit) < 2**60:
+                found.append(int(limit) - int(Path(usage_file).read_text().strip()))
+        except (OSError, ValueError):
+            pass
+    if not found:
+        try:
+            found.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (ValueError, OSError, AttributeError):
+            return None
+    return max(0, min(found))
+
+
+def _gib(n_bytes: float) -> str:
+    return f"{n_bytes / 2**30:.3g} GiB" if n_bytes >= 2**27 else f"{n_bytes / 2**20:.3g} MiB"
+
+
+def _refuse_if_too_big(parts: dict, what: str) -> None:
+    """``parts``: name -> (bytes, advice). Refuse when their sum exceeds :func:`available_memory`."""
+    total = sum(size for size, _ in parts.values())
+    limit = available_memory()
+    if limit is None or total <= limit:
+        return
+    name, (size, advice) = max(parts.items(), key=lambda item: item[1][0])
+    source = f"${MEMORY_LIMIT_ENV}" if os.environ.get(MEMORY_LIMIT_ENV) else "available"
+    raise ValueError(f"{what} needs about {_gib(total)}, more than the {_gib(limit)} {source} (the largest part: "
+                     f"{name}, {_gib(size)}); {advice}")
+
+
+def _check_binning_memory(parts: dict, n_channels: int, dt: float, max_time: float, pool: int) -> None:
+    """Refuse to bin data whose arrays (n, T, M) would not fit in memory, before allocating them."""
+    T = max(1, int(round(max_time / dt)))
+    M = max(1, n_channels // pool)
+    n = sum(len(part) for part in parts.values() if part is not None)
+    chunk = min(256, n)
+    # the pieces as uint16, their concatenation and the final uint8 copy; one chunk binned as float32
+    _refuse_if_too_big({
+        f"the binned data ({n} samples × {T:,} steps × {M} channels)": (
+            5 * n * T * M + 4 * chunk * T * M, "raise --dt, lower --max-time or pool channels with --pool"),
+    }, f"binning at dt={dt:g} s over max_time={max_time:g} s")
+
+
+def training_memory(mc: SNNConfig, tc: "TrainConfig", n_steps: int, n_train: int | None = None,
+                    n_eval: int | None = None) -> dict[str, int]:
+    """Rough peak memory (bytes) of a training run beyond the data arrays, by part (an estimate, not a bound).
+
+    ``parameters``: the parameters with their gradients, optimiser moments and the snapshot kept per batch.
+    ``batch``: the arrays of one training batch (B, T, ·) of the fast engine — the input, about twelve (B, T, N)
+    arrays of the forward pass and the credit, the readout. ``evaluation``: one forward pass over an evaluation
+    batch. ``delay buffers``: the ``d_max + 2w`` steps of padding of the delayed input and of the credit.
+    ``kernel taps``: 2w + 1 per learned delay. ``stepwise traces``: the per-synapse traces of the stepwise learner.
+    Within about 1.5× of the peaks measured with tracemalloc (docs/training.md). ``n_train``/``n_eval`` cap the
+    batch sizes at the sizes of the partitions.
+    """
+    s = mc.np_dtype.itemsize
+    B = tc.batch_size if n_train is None else min(tc.batch_size, max(n_train, 1))
+    Be = tc.eval_batch_size if n_eval is None else min(tc.eval_batch_size, max(n_eval, 1))
+    T, M, N, K = n_steps, mc.n_in, mc.n_hidden, mc.n_out
+    w, pad = mc.w, mc.d_max + 2 * mc.w
+    n_delays = {"none": 0, "fixed": N * M, "synaptic": N * M, "axonal": M}[mc.delays]
+    n_params = N * M + n_delays + K * N + K
+    if mc.recurrent:
+        n_params += N * N + {"none": 0, "synaptic": N * N, "axonal": N}[mc.rec_delays]
+    parts = {
+        "parameters": 8 * n_params * s,
+        "batch": B * T * (2 * M + 12 * N + 6 * K) * s,
+        "evaluation": Be * T * (2 * M + 4 * N + 3 * K) * s,
+        "delay buffers": (B * pad * (M + 2 * N) + Be * pad * M) * s,
+        "kernel taps": (n_delays + (N * N if mc.rec_delays == "synaptic" else 0)) * (2 * w + 1) * 8,
+    }
+    if tc.method == "online" and tc.update_every is not None and tc.update_every < T:
+        parts["stepwise traces"] = 5 * B * (N * M + (N * N if mc.recurrent else 0)) * s + B * (pad + 1) * M * s
+    return parts
+
+
+_MEMORY_ADVICE = {
+    "parameters": "lower --hidden, or pool input channels with --pool",
+    "batch": "lower --batch-size or --hidden, or shorten T (raise --dt, lower --max-time)",
+    "evaluation": "shorten T (raise --dt, lower --max-time) or lower --hidden",
+    "delay buffers": "lower --d-max or --sigma (the padding is d_max + 2·ceil(3σ) steps)",
+    "kernel taps": "lower --sigma (the kernel spans 2·ceil(3σ) + 1 steps)",
+    "stepwise traces": "lower --batch-size or --hidden, or drop --update-every (the fast engine needs no traces)",
+}
+
+
+def _check_training_memory(mc: SNNConfig, tc: "TrainConfig", data: "Dataset") -> None:
+    n_eval = max(len(data.test), len(data.valid) if data.valid is not None else 0)
+    parts = training_memory(mc, tc, data.n_steps, len(data.train), n_eval)
+    n_steps, B = data.n_steps, min(tc.batch_size, len(data.train))
+    labels = {"parameters": f"parameters and optimiser state (N={mc.n_hidden}, M={mc.n_in})",
+              "batch": f"one batch (B={B} × T={n_steps:,} steps × N={mc.n_hidden})",
+              "evaluation": f"one evaluation batch ({min(tc.eval_batch_size, n_eval)} × {n_steps:,} steps)",
+              "delay buffers": f"delay buffers (d_max={mc.d_max:,} + 2w={2 * mc.w:,} steps)",
+              "kernel taps": f"delay-kernel taps (σ={mc.sigma:g}: {2 * mc.w + 1:,} per delay)",
+              "stepwise traces": f"per-synapse traces of the stepwise learner (B={tc.batch_size})"}
+    _refuse_if_too_big({labels[k]: (v, _MEMORY_ADVICE[k]) for k, v in parts.items()}, "training")
 
 
 def _bin_all(part, n_channels: int, dt: float, max_time: float, pool: int, binary: bool,
@@ -668,6 +821,7 @@ def _check_fit(mc: SNNConfig, tc: TrainConfig, data: Dataset) -> None:
         raise ValueError("the training set is empty")
     if mc.loss_start >= data.n_steps:
         raise ValueError(f"loss_start={mc.loss_start} leaves no loss window in T={data.n_steps} steps")
+    _check_training_memory(mc, tc, data)
 
 
 def _prepare_out_dir(out_dir, resume: bool, overwrite: bool) -> Path | None:

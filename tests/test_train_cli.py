@@ -269,3 +269,92 @@ def test_stored_options_are_checked_as_strictly(changes, message):
     with pytest.raises(ValueError) as info:
         build_configs({**GENERIC_DEFAULTS, **changes})
     assert message in str(info.value)
+
+
+# ----------------------------------------------------------------------------- sizes: refused before allocating
+def test_one_stray_spike_does_not_set_the_window(tmp_path, capsys):
+    """A spike at 60000 s in one sample would make every sample 6 million steps long (tens of GiB)."""
+    import numpy as np
+
+    from snnlib.data import write_dataset
+
+    rng = np.random.default_rng(0)
+    samples = [(np.sort(rng.random(5)) * 0.9, rng.integers(0, 4, 5)) for _ in range(40)]
+    samples[7] = (np.array([0.1, 0.2, 60000.0]), np.array([0, 1, 2]))
+    write_dataset(tmp_path / "o_train.h5", samples, [i % 2 for i in range(40)], ["a", "b"], [0] * 40, n_channels=4)
+    write_dataset(tmp_path / "o_test.h5", samples[:10], [i % 2 for i in range(10)], ["a", "b"], [0] * 10,
+                  n_channels=4)
+    longest_inlier = max(float(t.max()) for i, (t, _) in enumerate(samples) if i != 7)
+    suggestion = (int(longest_inlier / 0.01) + 1) * 0.01
+    argv = ["train", "--dataset", str(tmp_path / "o_train.h5"), "--epochs", "1", "--hidden", "4"]
+    assert main(argv + ["--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "sample 7 of the train part" in err and "o_train.h5" in err
+    assert "lasts 60000 s" in err and f"--max-time {suggestion:g}" in err
+    assert not (tmp_path / "run").exists()
+    # the advice works: the stray spike is dropped, the run trains on T = 0.9 s / 10 ms steps
+    assert main(argv + ["--max-time", f"{suggestion:g}", "--out", str(tmp_path / "ok")]) == 0
+    assert json.loads((tmp_path / "ok" / "metrics.json").read_text())["data"]["n_steps"] == round(suggestion / 0.01)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--max-time", "1e6"], r"binning at dt=0.01 s over max_time=1e\+06 s needs about .* GiB, more than the 1 GiB "
+                            r"\$SNNLIB_MEMORY_LIMIT .*raise --dt, lower --max-time or pool channels with --pool"),
+    (["--dt", "1e-6", "--max-time", "10"], r"binning at dt=1e-06 s .*raise --dt"),
+    (["--d-max", "100000000"], r"training needs about .*delay buffers \(d_max=100,000,000.*lower --d-max"),
+    (["--hidden", "100000000"], r"training needs about .*N=100000000.*lower --batch-size or --hidden"),
+    (["--sigma", "1e6"], r"training needs about .*2w=6,000,000 steps.*--sigma"),
+])
+def test_runs_too_big_for_the_memory_are_refused_before_allocating(tmp_path, capsys, monkeypatch, argv, message):
+    import re
+
+    monkeypatch.setenv("SNNLIB_MEMORY_LIMIT", "1G")
+    out = tmp_path / "run"
+    assert main(["train", "--epochs", "1", "--out", str(out)] + SMALL[:6] + argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and re.search(message, err), err
+    assert not (out / "checkpoint.json").exists()
+
+
+def test_the_memory_estimate_covers_what_numpy_allocates():
+    """The estimate against tracemalloc's peak over one training batch and one evaluation batch (NumPy's own
+    allocations; numba's are not traced, so this checks the estimate is not too small for those, and not absurdly
+    large)."""
+    import tracemalloc
+
+    import numpy as np
+
+    from snnlib import SNNConfig
+    from snnlib.train import Dataset, SpikeArrays, TrainConfig, _Run, evaluate_data, training_memory
+
+    mc = SNNConfig(n_in=30, n_hidden=48, n_out=5, delays="synaptic", d_max=10, seed=1)
+    tc = TrainConfig(batch_size=16, eval_batch_size=64)
+    rng = np.random.default_rng(0)
+    x = (rng.random((64, 150, 30)) < 0.05).astype(np.uint8)
+    y = rng.integers(0, 5, 64)
+    data = Dataset(SpikeArrays(x[:32], y[:32]), SpikeArrays(x, y), class_names=list("abcde"))
+    run = _Run(mc, tc, data, None, None, False)
+    run.start(None)
+    run._train_batch(np.arange(16))  # compile first
+    tracemalloc.start()
+    try:
+        run._snapshot()
+        run._train_batch(np.arange(16))
+        evaluate_data(mc, run.params, data.test, tc.eval_batch_size)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    estimate = sum(training_memory(mc, tc, 150, 32, 64).values())
+    assert peak <= estimate <= 4 * peak, (peak, estimate)
+
+
+def test_the_memory_limit_variable_is_read_and_checked(monkeypatch):
+    from snnlib.train import available_memory
+
+    monkeypatch.setenv("SNNLIB_MEMORY_LIMIT", "512M")
+    assert available_memory() == 512 * 2**20
+    monkeypatch.setenv("SNNLIB_MEMORY_LIMIT", "lots")
+    with pytest.raises(ValueError, match="SNNLIB_MEMORY_LIMIT='lots' is not a number of bytes"):
+        available_memory()
+    monkeypatch.delenv("SNNLIB_MEMORY_LIMIT")
+    assert available_memory() is None or available_memory() > 0
