@@ -236,7 +236,8 @@ class DataConfig:
     dataset: ``shd``, ``ssc`` (downloaded files), ``shd-like``, ``delay-task``, ``randman`` (generated on first use
         into the data folder), or the path of an ``.h5`` file in the SHD schema (see :func:`load_data`).
     data_dir: folder of the data files; ``None``: ``$SNNLIB_DATA``, else the per-user cache.
-    dt: step width, seconds. max_time: window, seconds (``None``: 1 s for SHD/SSC, else the longest sample).
+    dt: step width, seconds. max_time: window, seconds (``None``: 1 s for SHD/SSC, else the longest sample; refused
+        when that lasts over ``OUTLIER_FACTOR`` = 10 times the median sample, see :func:`_window`).
     pool: sum groups of ``pool`` neighbouring channels (700 → 140 with pool 5).
     binary: clip counts to one spike per step and channel.
     valid_fraction: share of the training file held out for validation (0: no validation set when the dataset

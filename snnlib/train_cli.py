@@ -40,7 +40,8 @@ OPTIONS = {
     "lr_schedule": (("constant", "cosine"), "learning rates constant, or decayed per epoch along a half cosine"),
     "batch_size": (int, "samples per update"),
     "dt": (float, "step width, seconds"),
-    "max_time": (float, "window per sample, seconds (default: 1 s for SHD/SSC, else the longest sample)"),
+    "max_time": (float, "window per sample, seconds (default: 1 s for SHD/SSC, else the longest sample, "
+                          "unless it lasts over 10x the median: see docs/training.md)"),
     "pool": (int, "sum groups of this many neighbouring input channels"),
     "sparsity": (float, "fraction of input connections removed by a fixed mask (e.g. 0.8)"),
     "sigma": (float, "width of the Gaussian spike representation, steps"),
