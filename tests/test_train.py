@@ -447,3 +447,72 @@ def test_the_cli_names_the_file_and_exits_non_zero_before_training(tmp_path, cap
     err = capsys.readouterr().err
     assert "m_test.h5 has classes" in err and err.count("\n") == 1
     assert not (tmp_path / "run" / "checkpoint.json").exists()
+
+
+# ----------------------------------------------------------------------------- signals, in process
+def test_the_first_signal_is_deferred_and_the_second_stops_hard():
+    import os
+    import signal
+
+    from snnlib.train import deferred_interrupts
+
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    with deferred_interrupts() as guard:
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert guard.signum == signal.SIGTERM  # noted, nothing raised
+        with deferred_interrupts() as inner:  # nested: the same flag
+            assert inner is guard
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(100):  # the handler runs between bytecodes
+                pass
+        assert signal.getsignal(signal.SIGINT) == before[0]  # restored by the second signal
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+
+
+def test_a_signal_during_a_batch_saves_after_it_and_resumes_exactly(tmp_path):
+    import os
+    import signal
+
+    data = tiny_data()
+    whole = train(model(), TC, data, out_dir=tmp_path / "whole")
+
+    def signal_in_second_batch(event):  # callback_every=1: called after each batch
+        if event.kind == "batch" and event.epoch == 1 and event.batch == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    cut = train(model(), TC, data, out_dir=tmp_path / "cut", callback=signal_in_second_batch)
+    assert cut.status == "interrupted" and cut.position == (0, 1)
+    _, state = load_checkpoint(tmp_path / "cut")
+    assert state["status"] == "interrupted" and state["position"] == [0, 1]
+    same_run(whole, train(model(), TC, data, out_dir=tmp_path / "cut", resume=True))
+
+
+def test_a_second_signal_while_saving_stops_hard_and_keeps_the_last_checkpoint(tmp_path, monkeypatch):
+    import os
+    import signal
+
+    import snnlib.checkpoint as checkpoint
+
+    data = tiny_data()
+    real = checkpoint.write_atomic
+    calls = {"n": 0}
+
+    def interrupted_write(path, data_bytes):
+        calls["n"] += 1
+        if calls["n"] == 3:  # the first epoch's checkpoint is two writes (.npz, .json); then log.csv ...
+            os.kill(os.getpid(), signal.SIGINT)  # first signal: noted
+        if calls["n"] == 5:  # ... the interrupted save: a second signal in the middle of writing
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(100):
+                pass
+        return real(path, data_bytes)
+
+    train(model(), TC.replace(epochs=1), data, out_dir=tmp_path)
+    saved = load_checkpoint(tmp_path)
+    monkeypatch.setattr(checkpoint, "write_atomic", interrupted_write)
+    with pytest.raises(KeyboardInterrupt):
+        train(model(), TC.replace(epochs=3), data, out_dir=tmp_path, overwrite=True)
+    arrays, state = load_checkpoint(tmp_path)  # whole and loadable: the one written before the second signal
+    assert state["position"] in ([1, 0], [0, 0]) and sorted(arrays) == sorted(saved[0])
+    assert not list(tmp_path.glob(".*.tmp"))  # no half-written file left
