@@ -346,7 +346,9 @@ def run_train(args) -> int:
         signum = guard.signum
     epoch, batch = result.position
     if result.status == "interrupted":
-        where = f"epoch {epoch + 1}, after batch {batch}" if batch else f"the start of epoch {epoch + 1}"
+        where = (f"epoch {epoch + 1}, after batch {batch}" if batch else
+                 "the end of training, before the test evaluation" if epoch >= train_config.epochs else
+                 f"the start of epoch {epoch + 1}")
         by = " by SIGTERM" if signum == getattr(signal, "SIGTERM", None) else ""
         print(f"interrupted{by}: checkpoint saved in {out} at {where}; continue with --resume --out {out}",
               file=sys.stderr)

@@ -166,7 +166,7 @@ def test_the_example_configs_are_valid():
 
 # ----------------------------------------------------------------------------- Ctrl-C and SIGTERM, for real
 def test_signals_at_many_moments_always_end_in_a_clean_resumable_save(tmp_path, data_home):
-    """Start real `python -m snnlib train` processes, send SIGINT or SIGTERM at 12 moments spread over the run,
+    """Start real `python -m snnlib train` processes, send SIGINT or SIGTERM at 12 moments spread over a run,
     and require every one to end either in the documented clean save (message, exit 130 / 143, checkpoint with
     status "interrupted", no traceback) or — for a signal that arrives after training ended — a finished run.
     Two interrupted runs are resumed and must reach exactly the numbers of an uninterrupted run."""
@@ -189,12 +189,19 @@ def test_signals_at_many_moments_always_end_in_a_clean_resumable_save(tmp_path, 
         return subprocess.Popen(argv + ["--out", str(out), *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
-    reference = start(tmp_path / "reference")  # also generates the data and warms numba's cache
+    warm_up = start(tmp_path / "warm-up")  # generates the data and fills numba's cache
+    stdout, stderr = warm_up.communicate(timeout=300)
+    assert warm_up.returncode == 0, stderr
+    reference = start(tmp_path / "reference")  # an uninterrupted run: its numbers, and how long it trains
+    assert reference.stdout.readline().startswith("delay-task:")
+    began = time.monotonic()
     stdout, stderr = reference.communicate(timeout=300)
+    duration = time.monotonic() - began
     assert reference.returncode == 0, stderr
     expected = json.loads((tmp_path / "reference" / "metrics.json").read_text())
 
-    moments = [0.0, 0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0, 1.2, 1.5, 1.8]
+    # moments spread over the first three quarters of a run (the rest is the test evaluation and the exit)
+    moments = [duration * f for f in (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75)]
     outcomes, interrupted = [], {}
     for i, delay in enumerate(moments):
         sig = signal.SIGTERM if i % 3 == 2 else signal.SIGINT
