@@ -450,7 +450,17 @@ def test_the_cli_names_the_file_and_exits_non_zero_before_training(tmp_path, cap
 
 
 # ----------------------------------------------------------------------------- signals, in process
-def test_the_first_signal_is_deferred_and_the_second_stops_hard():
+@pytest.fixture
+def default_sigint():
+    """Python's own Ctrl-C handler during the test (a shell may have started the tests with SIGINT ignored)."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_the_first_signal_is_deferred_and_the_second_stops_hard(default_sigint):
     import os
     import signal
 
@@ -458,6 +468,7 @@ def test_the_first_signal_is_deferred_and_the_second_stops_hard():
 
     before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     with deferred_interrupts() as guard:
+        assert signal.getsignal(signal.SIGINT) != before[0]  # installed
         os.kill(os.getpid(), signal.SIGTERM)
         assert guard.signum == signal.SIGTERM  # noted, nothing raised
         with deferred_interrupts() as inner:  # nested: the same flag
@@ -470,7 +481,7 @@ def test_the_first_signal_is_deferred_and_the_second_stops_hard():
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
 
 
-def test_a_signal_during_a_batch_saves_after_it_and_resumes_exactly(tmp_path):
+def test_a_signal_during_a_batch_saves_after_it_and_resumes_exactly(tmp_path, default_sigint):
     import os
     import signal
 
@@ -488,7 +499,8 @@ def test_a_signal_during_a_batch_saves_after_it_and_resumes_exactly(tmp_path):
     same_run(whole, train(model(), TC, data, out_dir=tmp_path / "cut", resume=True))
 
 
-def test_a_second_signal_while_saving_stops_hard_and_keeps_the_last_checkpoint(tmp_path, monkeypatch):
+def test_a_second_signal_while_saving_stops_hard_and_keeps_the_last_checkpoint(tmp_path, monkeypatch,
+                                                                                default_sigint):
     import os
     import signal
 

@@ -168,7 +168,8 @@ def test_the_example_configs_are_valid():
 def test_signals_at_many_moments_always_end_in_a_clean_resumable_save(tmp_path, data_home):
     """Start real `python -m snnlib train` processes, send SIGINT or SIGTERM at 12 moments spread over a run,
     and require every one to end either in the documented clean save (message, exit 130 / 143, checkpoint with
-    status "interrupted", no traceback) or — for a signal that arrives after training ended — a finished run.
+    status "interrupted", no traceback) or — for a signal that arrives after training ended — a complete run
+    (metrics.json and the final checkpoint), never anything else.
     Two interrupted runs are resumed and must reach exactly the numbers of an uninterrupted run."""
     import os
     import signal
@@ -200,8 +201,9 @@ def test_signals_at_many_moments_always_end_in_a_clean_resumable_save(tmp_path, 
     assert reference.returncode == 0, stderr
     expected = json.loads((tmp_path / "reference" / "metrics.json").read_text())
 
-    # moments spread over the first three quarters of a run (the rest is the test evaluation and the exit)
-    moments = [duration * f for f in (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75)]
+    # moments spread over the first 70 % of a run (the rest is the test evaluation and the exit); the machine's load
+    # may change, so a trial may still run faster than the reference and get its signal after training
+    moments = [duration * f for f in (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7)]
     outcomes, interrupted = [], {}
     for i, delay in enumerate(moments):
         sig = signal.SIGTERM if i % 3 == 2 else signal.SIGINT
@@ -212,7 +214,15 @@ def test_signals_at_many_moments_always_end_in_a_clean_resumable_save(tmp_path, 
         proc.send_signal(sig)
         stdout, stderr = proc.communicate(timeout=120)
         assert "Traceback" not in stderr and "SystemError" not in stderr, (delay, stderr)
-        if stderr.startswith("interrupted"):
+        if (out / "metrics.json").is_file():
+            # the signal came after training ended (the test evaluation, the last print or the exit): the run is
+            # complete — printed "finished", or stopped in its last lines — and its checkpoint is the final one
+            _, _, state = load_trained(out)
+            assert state["status"] == "running" and state["position"] == [2, 0], (delay, stderr)
+            assert "finished:" in stdout or proc.returncode in (130, -signal.SIGINT, -signal.SIGTERM), (delay, stderr)
+            outcomes.append("finished")
+        else:
+            assert stderr.startswith("interrupted"), (delay, proc.returncode, stderr)
             assert proc.returncode == (143 if sig == signal.SIGTERM else 130), (delay, proc.returncode, stderr)
             assert stderr.count("\n") == 1 and f"--resume --out {out}" in stderr
             assert ("by SIGTERM" in stderr) == (sig == signal.SIGTERM)
@@ -220,9 +230,6 @@ def test_signals_at_many_moments_always_end_in_a_clean_resumable_save(tmp_path, 
             assert state["status"] == "interrupted"
             interrupted.setdefault(sig, out)
             outcomes.append("interrupted")
-        else:  # the signal came after the last epoch: the run finished (or was stopped while Python exited)
-            assert "finished:" in stdout and (out / "metrics.json").is_file(), (delay, proc.returncode, stderr)
-            outcomes.append("finished")
     assert outcomes.count("interrupted") >= 9, outcomes  # the moments lie well inside training
     assert set(interrupted) == {signal.SIGINT, signal.SIGTERM}
     for out in interrupted.values():
