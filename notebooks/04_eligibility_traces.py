@@ -535,7 +535,7 @@ fig
 # - The online gradient **equals** BPTT of the same surrogate graph (same $\psi$, reset detached, same
 #   Gaussian delay derivative) for feedforward networks with symmetric feedback and one update per sample;
 #   it is never the true gradient of the spiking network, which is zero almost everywhere. With random
-#   feedback it is not the gradient at all (cosine near 0 before training).
+#   feedback it does not follow the gradient (cosines between about −0.5 and +0.5 on untrained networks).
 # - The delay traces lag $w = \lceil 3\sigma\rceil$ steps behind, because the surrogate kernel looks ahead;
 #   the ring buffers hold $d_\text{max} + 2w + 1$ steps.
 # - Online memory does not grow with the sequence; it grows with the number of synapses.
