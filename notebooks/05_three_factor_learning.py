@@ -201,7 +201,7 @@ for name, delays in (("weights only", "none"), ("fixed random delays", "fixed"),
         params, history = run(network(delays, seed=seed), n_epochs)
         results.setdefault(name, []).append((params, history))
         test_scores.setdefault(name, []).append(snnlib.evaluate(network(delays, seed=seed), params, x_test, y_test))
-    print(f"{name:>15}: validation accuracy after each epoch (seed 0)",
+    print(f"{name:>19}: validation accuracy after each epoch (seed 0)",
           np.round(epoch_values(results[name][0][1]), 3))
 
 
@@ -215,7 +215,7 @@ def summary(name):
 
 for name in results:
     v, v_sd, t, t_sd = summary(name)
-    print(f"{name:>15}: final validation accuracy {100 * v:.1f} ± {100 * v_sd:.1f} %, "
+    print(f"{name:>19}: final validation accuracy {100 * v:.1f} ± {100 * v_sd:.1f} %, "
           f"test {100 * t:.1f} ± {100 * t_sd:.1f} % (mean ± sd over {n_seeds} seed(s))")
 
 # %% tags=["nbval-ignore-output"]
@@ -238,16 +238,36 @@ fig
 
 # %% [markdown]
 # The check below is the point of the course: learned delays must beat weights only by **at least 20
-# percentage points** on the test set (mean over seeds). The floor is chosen to hold in fast mode too
-# (4 epochs on 600 samples, one seed). In the full setting (20 epochs on 1200 samples, 5 seeds) we
+# percentage points** on the test set (mean over seeds) — and so must fixed random delays; learning
+# the delays must make the network learn faster (validation accuracy after 3 epochs). The floors are
+# chosen to hold in fast mode too (4 epochs on 600 samples, one seed). In the full setting (20 epochs on 1200 samples, 5 seeds) we
 # measured: weights only 40.9 ± 2.2 % validation, 41.3 ± 2.4 % test; learned delays 96.4 ± 2.3 % validation,
-# 96.8 ± 2.2 % test (mean ± sd). FIXED_FULL
+# 96.8 ± 2.2 % test; fixed random delays 93.8 ± 3.1 % validation, 93.8 ± 2.6 % test (mean ± sd).
+#
+# Read it carefully. Most of the gain over weights only comes from *having* delays: 32 neurons × 10 pairs
+# of random relative delays already contain enough pairs near ±10 steps for the weights to pick out
+# (according to a summary of the paper, fixed random delays also recovered most of the gap on SHD,
+# ≈ 92 % against ≈ 79 % for weights only). At the end of training, learned delays are ahead of fixed ones
+# by 3 points, about one standard deviation — not a difference we can claim with 5 seeds. What learning
+# the delays clearly buys here is **speed**: after 3 epochs 83.9 ± 9.0 % against 58.7 ± 10.6 % validation
+# accuracy, and 90 % reached after 3–6 epochs against 8–17 (full setting, 5 seeds each).
 
 # %%
-acc_weights, acc_delays = summary("weights only")[2], summary("learned delays")[2]
-print(f"test accuracy: weights only {100 * acc_weights:.1f} %, learned delays {100 * acc_delays:.1f} %")
+acc_weights, acc_fixed, acc_delays = (summary(name)[2] for name in ("weights only", "fixed random delays",
+                                                                      "learned delays"))
+print(f"test accuracy: weights only {100 * acc_weights:.1f} %, fixed random delays {100 * acc_fixed:.1f} %, "
+      f"learned delays {100 * acc_delays:.1f} %")
+early = {}
+for name, runs in results.items():
+    curves = [epoch_values(history) for _, history in runs]
+    early[name] = np.mean([curve[2] for curve in curves])          # after 3 epochs
+    reached = [int(np.argmax(curve >= 0.9)) + 1 if (curve >= 0.9).any() else None for curve in curves]
+    print(f"{name:>19}: validation accuracy after 3 epochs {100 * early[name]:.1f} % (mean); "
+          f"first epoch at ≥ 90 %, per seed: {reached}")
 assert acc_weights < 0.5, "weights alone should not solve a task that needs delays"
 assert acc_delays - acc_weights >= 0.20
+assert acc_fixed - acc_weights >= 0.20                              # having delays: most of the gain
+assert early["learned delays"] > early["fixed random delays"]        # learning them: faster
 
 # %% [markdown]
 # Where did the delays go? Initially uniform in $[0, d_\text{max}]$; after training, within each pair
@@ -422,7 +442,13 @@ assert after.mean() > before.mean() + 0.2             # training aligns it
 assert summary("random feedback")[2] > 1 / n_classes + 0.1       # it learns, without knowing W_out
 
 # %% [markdown]
-# RANDOM_FULL
+# In the full setting (5 seeds) we measured: the cosine between the rule's update and the gradient is
+# −0.07 (W_in) and −0.11 (D_in) on average before training and +0.82 and +0.81 after it; random feedback
+# reached 96.9 ± 1.0 % validation and 96.9 ± 1.4 % test accuracy, symmetric feedback 96.4 ± 2.3 % and
+# 96.8 ± 2.2 % — no difference beyond the spread on this task. That is feedback alignment at work: the
+# readout weights learn to agree with $B$, and the update turns towards the gradient (Lillicrap et al.
+# 2016). It is not guaranteed in general; Zenke & Ganguli (2018) found that simpler tasks could be
+# solved with any type of feedback, while more complex tasks required symmetric feedback.
 #
 # ## 7. Update every step ($U = 1$) or once per sample
 #
@@ -490,7 +516,13 @@ ax.legend(fontsize=8, frameon=False)
 fig
 
 # %% [markdown]
-# U_FULL
+# In the full setting (5 seeds, one pass over the 1200 training samples in batches of 16) we measured:
+# once per sample, validation loss 1.115 → 1.061 ± 0.003 and accuracy 32.6 → 61.1 ± 11.4 %; every step,
+# 1.115 → 1.083 ± 0.003 and 32.6 → 50.8 ± 14.0 %. Both learn, without and with sample boundaries. Per
+# sample, with the learning rates divided by $T$, updating every step lowers the validation loss clearly
+# less (a difference of 0.022, seven times the spread); the accuracies differ by 10 points, less than
+# their spread, which is large this early in training — not a difference we can claim. We did not search
+# for the learning rates that would suit $U = 1$; the comparison says only what it measured.
 #
 # ## 8. Watch it learn
 #
@@ -522,13 +554,15 @@ view.run(train(live_config, live_params, n_live_epochs), total=n_live_epochs * u
 #   surrogate graph when feedback is symmetric and $U = T$ (feedforward).
 # - On a task where only relative timing carries the class, learned synaptic delays reach high
 #   accuracy while a weights-only network stays near chance (mean ± sd over seeds above; validation
-#   watched during training, test read once).
+#   watched during training, test read once). Fixed random delays get most of the way too; learning the
+#   delays made learning clearly faster, and ended ahead by less than the spread.
 # - The mean per-step loss stays far above 0 at high accuracy: the first steps carry no evidence and the
 #   short readout sees only the last few steps; read progress on accuracy or on the per-step curve.
 # - Random feedback also learns, although its update is not the gradient: it starts unrelated to it and
 #   turns towards it during training (feedback alignment).
 # - Updating every step ($U = 1$) also learns, without sample boundaries; measured per sample it lowers
-#   the loss less than once-per-sample updates with these learning rates (see §7 for the numbers).
+#   the validation loss less than once-per-sample updates with these learning rates, and the accuracies
+#   after one pass differ by less than their spread (§7).
 #
 # **Next:** part II of the course takes these networks to spoken digits (SHD and recordings turned into
 # spikes), measures their size and latency, and compares the variants at scale.
