@@ -186,13 +186,14 @@ n_seeds = course.sized(full=5, fast=1)
 print(f"{n_epochs} epochs on {n_train} samples, {n_seeds} seed(s) per variant")
 
 # %% [markdown]
-# ## 4. Weights only versus learned delays
+# ## 4. Weights only, fixed random delays, learned delays
 #
 # Same network (32 hidden neurons, $\tau_\text{mem} = \tau_\text{out} = 20$ ms), same data, same
 # optimiser: once without delays, once with synaptic delays ($d_\text{max} = 15$ steps, $\sigma = 2$) learned
 # with the weights — and, as a control, with the same random initial delays kept **fixed** (rounded to
-# whole steps, only the weights learn): it separates *having* delays from *learning* them. Each variant is trained from `n_seeds` initialisations (the seed also sets the order of the batches);
-# the test set is evaluated once, after training. In fast mode there is one seed: a single illustration.
+# whole steps, only the weights learn): it separates *having* delays from *learning* them. Each variant
+# is trained from `n_seeds` initialisations (the seed also sets the order of the batches); the test set
+# is evaluated once, after training. In fast mode there is one seed: a single illustration.
 
 # %%
 results, test_scores = {}, {}
@@ -240,14 +241,15 @@ fig
 # The check below is the point of the course: learned delays must beat weights only by **at least 20
 # percentage points** on the test set (mean over seeds) — and so must fixed random delays; learning
 # the delays must make the network learn faster (validation accuracy after 3 epochs). The floors are
-# chosen to hold in fast mode too (4 epochs on 600 samples, one seed). In the full setting (20 epochs on 1200 samples, 5 seeds) we
-# measured: weights only 40.9 ± 2.2 % validation, 41.3 ± 2.4 % test; learned delays 96.4 ± 2.3 % validation,
-# 96.8 ± 2.2 % test; fixed random delays 93.8 ± 3.1 % validation, 93.8 ± 2.6 % test (mean ± sd).
+# chosen to hold in fast mode too (4 epochs on 600 samples, one seed). In the full setting (20 epochs on
+# 1200 samples, 5 seeds) we measured: weights only 40.9 ± 2.2 % validation, 41.3 ± 2.4 % test; learned
+# delays 96.4 ± 2.3 % validation, 96.8 ± 2.2 % test; fixed random delays 93.8 ± 3.1 % validation,
+# 93.8 ± 2.6 % test (mean ± sd).
 #
 # Read it carefully. Most of the gain over weights only comes from *having* delays: 32 neurons × 10 pairs
 # of random relative delays already contain enough pairs near ±10 steps for the weights to pick out
-# (according to a summary of the paper, fixed random delays also recovered most of the gap on SHD,
-# ≈ 92 % against ≈ 79 % for weights only). At the end of training, learned delays are ahead of fixed ones
+# (on SHD, according to a summary of the paper, fixed random delays gave ≈ 92 % against ≈ 79 % for
+# weights only). At the end of training, learned delays are ahead of fixed ones
 # by 3 points, about one standard deviation — not a difference we can claim with 5 seeds. What learning
 # the delays clearly buys here is **speed**: after 3 epochs 83.9 ± 9.0 % against 58.7 ± 10.6 % validation
 # accuracy, and 90 % reached after 3–6 epochs against 8–17 (full setting, 5 seeds each).
