@@ -137,8 +137,8 @@ fig
 # the sign of its gradient changes from batch to batch. That does not make the paper's rates fail here:
 # measured outside this notebook (full setting, 20 epochs, our weight rate), $10^{-2}$ for the delays
 # reached 97.3, 98.3 and 96.3 % validation accuracy (3 seeds) — as good as ours — with the delays moving
-# only about 1.3 steps on average, so that the weights did the work by choosing among the random initial
-# delays (§4's fixed-delay control shows how far that goes). With $10^{-4}$ for the weights as well, 20
+# only about 1.3 steps on average (ours: 5.8 steps in the full setting, seed 0, printed in §4), so that
+# the weights did the work by choosing among the random initial delays (§4's fixed-delay control shows how far that goes). With $10^{-4}$ for the weights as well, 20
 # epochs ended at 50.0, 49.0 and 48.0 %: too few updates for so small a rate. Our rates are a choice for a
 # short run of this small task, not a finding.
 
