@@ -34,8 +34,8 @@
 #
 # **Prerequisites:** notebooks 01–04.
 #
-# **Estimated time:** 50 minutes (about 8 minutes of it training in the full setting, on 2 cores;
-# with `SNNLIB_FAST=1` much less).
+# **Estimated time:** 60 minutes (up to about 13 minutes of it training in the full setting, as measured
+# on a busy 2-core machine; with `SNNLIB_FAST=1` under a minute).
 
 # %%
 # %matplotlib inline
