@@ -4,8 +4,9 @@
 ``t_b``, one hidden neuron) is trained on its delay alone, with Adam and fixed weights, as in
 notebook 03 §7. :func:`learn_delay` runs it and says where D ends relative to the coincidence
 window; :func:`delay_learning_figure` draws the trajectory of D and the loss over the updates;
-:func:`delay_learning_explorer` puts it under sliders for σ, the delay range d_max, the start D₀
-and the learning rate (released sliders re-run the training: about half a second on one core).
+:func:`delay_learning_explorer` puts it under sliders for σ, the delay range d_max, the start D₀,
+the learning rate and the number of updates (a released slider re-runs the training and redraws:
+about 0.6–1 s for 60 updates on one core).
 
 d_max matters twice: the forward pass clips the integer delay to d_max (so a window beyond d_max
 cannot be reached), and every update clips D to [0, d_max] (MODEL.md §8).
@@ -166,7 +167,8 @@ def delay_learning_figure(sigma: float = 1.0, d_max: int = 40, d0: float = 4.0, 
     ax.plot(updates[[0, -1]], run.path[[0, -1]], "o", color=plots.COLORS["delay"], ms=5)
     ax.set_ylim(-0.5, top)
     ax.set_ylabel("delay D [step]")
-    ax.set_title(f"σ = {run.sigma:g}, d_max = {run.d_max}, D₀ = {run.d0:g}, learning rate {run.lr:g}", fontsize=10)
+    ax.set_title(f"σ = {run.sigma:g}, d_max = {run.d_max}, D₀ = {run.d0:g}, learning rate {run.lr:g} (Adam)",
+                 fontsize=10)
     ax.legend(fontsize=8, frameon=False, loc="best")
     ax = axes[1]
     ax.plot(updates, run.loss, "-", color=plots.COLORS["true"], lw=1.8, label="true loss E")
@@ -179,8 +181,8 @@ def delay_learning_figure(sigma: float = 1.0, d_max: int = 40, d0: float = 4.0, 
     return fig
 
 
-def _render(sigma: float, d_max: int, d0: float, lr: float):
-    fig = delay_learning_figure(sigma=sigma, d_max=d_max, d0=d0, lr=lr)
+def _render(sigma: float, d_max: int, d0: float, lr: float, n_updates: int):
+    fig = delay_learning_figure(sigma=sigma, d_max=d_max, d0=d0, lr=lr, n_updates=n_updates)
     return fig, fig.run.summary()
 
 
@@ -191,11 +193,13 @@ PLAYGROUND_CONTROLS = (
     Control("d0", "D₀ start [step]", 4.0, 0.0, 60.0, step=0.5, integer=False, css=("snnlib-delay-slider",),
             readout_format=".1f"),
     Control("lr", "learning rate", 0.5, 0.05, 3.0, step=0.05, integer=False, readout_format=".2f"),
+    Control("n_updates", "updates", 60, 10, 300, step=10),
 )
 
 
 def delay_learning_explorer(*, show: bool = True, live: bool | None = None, **values) -> Explorer:
-    """Sliders for σ, d_max, the start D₀ and the learning rate; releasing one re-runs the training.
+    """Sliders for σ, d_max, the start D₀, the learning rate and the number of updates; releasing one
+    re-runs the training.
 
     Static (``SNNLIB_STATIC=1`` or no widget front end): one figure for the defaults (or ``values``).
     """

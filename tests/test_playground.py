@@ -92,7 +92,7 @@ def test_bad_values_raise_a_clear_error(kwargs, message):
 
 def test_static_explorer_shows_the_defaults():
     explorer = playground.delay_learning_explorer(show=False, live=False)
-    assert explorer.values == {"sigma": 1.0, "d_max": 40, "d0": 4.0, "lr": 0.5}
+    assert explorer.values == {"sigma": 1.0, "d_max": 40, "d0": 4.0, "lr": 0.5, "n_updates": 60}
     assert explorer.png.startswith(b"\x89PNG") and "inside the window" in explorer.readout
     with pytest.raises(ValueError, match="no control"):
         playground.delay_learning_explorer(show=False, live=False, tau=3)
