@@ -601,7 +601,7 @@ fig
 #
 # The same training, under sliders: the toy learns input A's delay from a start $D_0$ with Adam, weights
 # fixed (`playground.learn_delay`: the loop of `DelayToy.train_delay`, recording the loss at each update).
-# Releasing a slider re-runs the training and redraws (60 updates and the figure take about 0.6–1 s).
+# Releasing a slider re-runs the training and redraws (60 updates and the figure: about 0.4–1 s).
 # Top: $D$ over the updates, the firing window as a green band, the delays beyond $d_\text{max}$ hatched
 # (the forward pass clips the integer delay to $d_\text{max}$, and every update clips $D$ to
 # $[0, d_\text{max}]$). Bottom: the true loss, with $\ln 2$ — no output spike — dashed. The line above
@@ -699,7 +699,7 @@ exercises.check("03.2", test, hint="for each σ: sum(playground.learn_delay(sigm
 # $\ln 2$). With $d_\text{max} = 20$ the lower part of the window, $[15.5, 20]$, is reachable and $D$ ends
 # at 15.8 as with $d_\text{max} = 40$ — the valley's bottom is the window's lower edge, so the clip does
 # not matter. In a large network the sign is a **pile-up of learned delays at $d_\text{max}$** with a
-# gradient still pointing upward (the live view of notebook 05 marks it as clipping). A larger
+# gradient still pointing upward. A larger
 # $d_\text{max}$ costs ring-buffer memory ($M(d_\text{max}+1)$ bits), bits per delay
 # ($\lceil\log_2(d_\text{max}+1)\rceil$) and latency ($d_\text{max}\,\Delta t$ per delayed layer).
 

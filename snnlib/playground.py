@@ -6,7 +6,7 @@ notebook 03 §7. :func:`learn_delay` runs it and says where D ends relative to t
 window; :func:`delay_learning_figure` draws the trajectory of D and the loss over the updates;
 :func:`delay_learning_explorer` puts it under sliders for σ, the delay range d_max, the start D₀,
 the learning rate and the number of updates (a released slider re-runs the training and redraws:
-about 0.6–1 s for 60 updates on one core).
+about 0.4–1 s for 60 updates on one core, depending on the load).
 
 d_max matters twice: the forward pass clips the integer delay to d_max (so a window beyond d_max
 cannot be reached), and every update clips D to [0, d_max] (MODEL.md §8).
