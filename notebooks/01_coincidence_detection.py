@@ -31,11 +31,12 @@
 # $\vartheta$, $\tau_\text{mem}$, $W$, $d$, …) are defined once in the [glossary](../docs/glossary.md).
 #
 # **What you do here:** sliders for two input times, two delays and $\tau_\text{mem}$ (section 3) and for
-# a delay bank (section 4); 3 exercises — 01.1 write the LIF neuron, 01.2 predict from the window formula
-# which delays make a neuron fire, 01.3 a Think! question. Each check prints `Exercise 01.k: correct`
-# only when your code agrees with an independent computation on inputs you have not seen.
+# a delay bank (section 4); 4 exercises — 01.1 write the LIF neuron, 01.2 predict from the window formula
+# which delays make a neuron fire, 01.3 a Think! question, 01.4 measure when Euler's decay changes the
+# window. Each check prints `Exercise 01.k: correct` only when your answer agrees with an independent
+# computation (on inputs you have not seen, for 01.1 and 01.2).
 #
-# **Estimated time:** 45 minutes (30 for reading and sliders, 15 for the exercises).
+# **Estimated time:** 50 minutes (30 for reading and sliders, 20 for the exercises).
 
 # %%
 # %matplotlib inline
@@ -406,6 +407,63 @@ for decay in ("exact", "euler"):
     assert window_steps == ([0, 1, 2] if decay == "exact" else [0, 1])
 
 # %% [markdown]
+# ### Exercise 01.4 — how coarse can the steps be before Euler changes the window?
+#
+# **(b) experiment.** Keep $w = 0.75$ and $\tau_\text{mem} = 20$ ms. For each step width in `dts_ms`,
+# find by simulation (`course.coincidence_neuron(..., decay="exact")` and `decay="euler"`) the gaps
+# $0, 1, 2, \dots$ steps between the two input spikes that make the neuron fire, with either decay. Set
+# `largest_agreeing_dt` to the **largest step width (in ms) of the grid at which both decays give the same
+# firing gaps**. What is $\Delta t/\tau_\text{mem}$ there — is Euler "safe" only when $\Delta t \ll \tau$?
+#
+# *Checked:* the check re-simulates both decays at your step width and at every larger one of the grid.
+
+# %% tags=["exercise"]
+dts_ms = (1, 2, 3, 4, 5, 10)
+largest_agreeing_dt = None
+# your code here
+
+# %% tags=["solution"]
+def firing_gaps(dt_ms, decay):
+    return [gap for gap in range(30)
+            if course.coincidence_neuron([5, 5 + gap], weight=0.75, tau_mem=0.020, dt=dt_ms / 1000, n_steps=40,
+                                         decay=decay)[1].any()]
+
+
+agree = {}
+for dt_ms in dts_ms:
+    agree[dt_ms] = firing_gaps(dt_ms, "exact") == firing_gaps(dt_ms, "euler")
+    print(f"dt = {dt_ms:2d} ms (dt/τ = {dt_ms / 20:.2f}): exact fires for gaps up to {max(firing_gaps(dt_ms, 'exact'))}, "
+          f"Euler up to {max(firing_gaps(dt_ms, 'euler'))} steps")
+largest_agreeing_dt = max(dt_ms for dt_ms in dts_ms if agree[dt_ms])
+print("largest step width with the same window:", largest_agreeing_dt, "ms")
+
+# %% tags=["exercise-check"]
+def test():
+    if largest_agreeing_dt is None:
+        raise NotImplementedError("set largest_agreeing_dt")
+    grid = (1, 2, 3, 4, 5, 10)
+    assert largest_agreeing_dt in grid, f"choose largest_agreeing_dt from the grid {grid} (ms), not {largest_agreeing_dt!r}"
+
+    def gaps(dt_ms, decay):
+        return {gap for gap in range(30) if course.coincidence_neuron(
+            [3, 3 + gap], weight=0.75, tau_mem=0.020, dt=dt_ms / 1000, n_steps=45, decay=decay)[1].any()}
+
+    for dt_ms in (d for d in grid if d >= largest_agreeing_dt):
+        same = gaps(dt_ms, "exact") == gaps(dt_ms, "euler")
+        if dt_ms == largest_agreeing_dt:
+            assert same, f"at dt = {dt_ms} ms the two decays fire for different gaps"
+        else:
+            assert not same, f"at dt = {dt_ms} ms, a larger step, the two decays still fire for the same gaps"
+
+
+exercises.check("01.4", test, hint="for each dt: the list of gaps that fire with decay='exact' and with decay='euler'; "
+                                   "compare the lists; dt is in seconds in coincidence_neuron")
+
+# %% [markdown]
+# Euler's window is shorter at *every* step width — $\ln 3 / (-\ln(1 - \Delta t/\tau))$ against
+# $(\tau/\Delta t) \ln 3$ steps: 21.4 against 22.0 at 1 ms — but a simulation only sees whole-step gaps,
+# so the difference shows once it crosses an integer: from $\Delta t/\tau = 0.15$ on this grid.
+#
 # A network trained with one decay and run with the other sees different coincidences; this is a
 # known source of large accuracy gaps between implementations. `snnlib` uses the exact decay
 # everywhere (`SNNConfig(decay="exact")`, the default); `decay="euler"` exists only for comparisons
@@ -418,7 +476,8 @@ for decay in ("exact", "euler"):
 # - A delay on a connection shifts a spike in time, so the right delays turn a temporal pattern into
 #   a coincidence — and a bank of neurons with different delays turns *time* into *place* (Jeffress).
 # - The exact decay $\alpha = e^{-\Delta t/\tau}$ is right for any step size; Euler's is not.
-# - You wrote the neuron (01.1) and predicted from the window formula which delays make it fire (01.2).
+# - You wrote the neuron (01.1), predicted from the window formula which delays make it fire (01.2), and
+#   measured that Euler's decay already shrinks the window at $\Delta t/\tau = 0.15$ (01.4).
 #
 # **Next:** [02 · Delays in networks](02_delays_in_networks.py) — where delays live in a network
 # (per synapse or per axon), how a streaming implementation stores them, and what they cost.
