@@ -32,11 +32,12 @@
 # are defined once in the [glossary](../docs/glossary.md).
 #
 # **What you do here:** sliders for $d_\text{max}$ and the layer sizes of a memory calculation
-# (section 3); 3 exercises — 02.1 write a ring buffer that delays a spike train, 02.2 compute delays that
-# align a pattern, 02.3 a Think! question. Each check prints `Exercise 02.k: correct` only when your
-# code agrees with an independent computation on inputs you have not seen.
+# (section 3); 4 exercises — 02.1 write a ring buffer that delays a spike train, 02.2 find how long the
+# delays can be before they cost more memory than the weights, 02.3 compute delays that align a pattern,
+# 02.4 a Think! question. Each check prints `Exercise 02.k: correct` only when your answer agrees with an
+# independent computation (on inputs you have not seen, for 02.1 and 02.3).
 #
-# **Estimated time:** 45 minutes (30 for reading and sliders, 15 for the exercises).
+# **Estimated time:** 50 minutes (30 for reading and sliders, 20 for the exercises).
 
 # %%
 # %matplotlib inline
@@ -216,6 +217,58 @@ assert reports["axonal"]["buffer_bits"] == reports["synaptic"]["buffer_bits"] ==
 widgets.delay_memory_explorer();
 
 # %% [markdown]
+# ### Exercise 02.2 — how long can the delays be?
+#
+# **(b) experiment.** For the SHD-sized layer above (700 inputs, 128 hidden neurons, 20 classes,
+# **synaptic** delays), use `metrics.memory` to find the **largest $d_\text{max}$ (1 … 1000) at which the
+# delay parameters take no more memory than the weights at 8 bit** (`delays_bytes` against
+# `weights_bytes[8]`), and store it in `longest_d_max`. Then compare the ring buffers at that
+# $d_\text{max}$ with those at $d_\text{max} = 25$: which cost grows faster with the delay range, and what
+# else grows with it (section 3)?
+#
+# *Checked:* against the memory counted by hand: $N \cdot M$ delays of $\lceil\log_2(d_\text{max}+1)\rceil$
+# bits against $(M N + N K + K)$ weights of 8 bits.
+
+# %% tags=["exercise"]
+longest_d_max = None
+# your code here
+
+# %% tags=["solution"]
+def delay_memory(d_max):
+    config = snnlib.SNNConfig(n_in=700, n_hidden=128, n_out=20, delays="synaptic", d_max=d_max, dt=0.01)
+    return metrics.memory(config)
+
+
+longest_d_max = max(d for d in range(1, 1001)
+                    if delay_memory(d)["delays_bytes"] <= delay_memory(d)["weights_bytes"][8])
+print(f"longest d_max: {longest_d_max} ({delay_memory(longest_d_max)['delay_bits']} bits per delay); ring buffers "
+      f"{delay_memory(longest_d_max)['buffer_bytes']:,.0f} B against {delay_memory(25)['buffer_bytes']:,.0f} B at d_max = 25")
+
+# %% tags=["exercise-check"]
+def test():
+    if longest_d_max is None:
+        raise NotImplementedError("set longest_d_max")
+    M, N, K = 700, 128, 20
+    weight_bits = 8 * (M * N + N * K + K)
+
+    def fits(d_max):
+        return N * M * int(np.ceil(np.log2(d_max + 1))) <= weight_bits
+
+    assert isinstance(longest_d_max, (int, np.integer)) and 1 <= longest_d_max <= 1000, \
+        f"longest_d_max should be a whole number of steps in 1 … 1000, not {longest_d_max!r}"
+    assert fits(longest_d_max), f"at d_max = {longest_d_max} the delays already take more memory than the weights"
+    assert not fits(longest_d_max + 1), f"d_max = {longest_d_max + 1} still fits: look for a longer delay range"
+
+
+exercises.check("02.2", test, hint="loop over d_max, build the SNNConfig with delays='synaptic', compare "
+                                   "metrics.memory(config)['delays_bytes'] with ['weights_bytes'][8]")
+
+# %% [markdown]
+# A delay of $d_\text{max} = 255$ steps still needs only 8 bits: delay *parameters* grow with
+# $\log_2 d_\text{max}$, while the ring buffers grow linearly (10× from $d_\text{max} = 25$ to 255) — and so
+# does the latency, $d_\text{max}\,\Delta t$: 2.55 s at 10 ms steps, longer than most SHD recordings.
+
+# %% [markdown]
 # ## 4. Delays re-align a pattern
 #
 # Back to the sloped pattern: input $k$ fires at step $5 + k$. No two spikes are closer than one
@@ -244,7 +297,7 @@ plots.plot_raster(aligned, ax=axes[1], color=plots.COLORS["delayed"], title="aft
 fig
 
 # %% [markdown]
-# ### Exercise 02.2 — delays that align a pattern
+# ### Exercise 02.3 — delays that align a pattern
 #
 # **(a) implement.** Given the step at which each input fires (one spike per input), return integer
 # axonal delays $0 \dots d_\text{max}$ that make every spike arrive at the same step, as early as possible
@@ -258,7 +311,7 @@ def aligning_delays(spike_steps, d_max):
     """(M,) integer delays in 0 … d_max that move every spike to the same, earliest possible step; or None."""
     spike_steps = np.asarray(spike_steps)
     # your code here
-    raise NotImplementedError("Exercise 02.2: compute the aligning delays")
+    raise NotImplementedError("Exercise 02.3: compute the aligning delays")
 
 # %% tags=["solution"]
 def aligning_delays(spike_steps, d_max):
@@ -298,11 +351,11 @@ def test():
                                              f"the detector fires at {fired.tolist()}, expected step {max(steps)}")
 
 
-exercises.check("02.2", test, hint="the latest spike cannot move earlier, every other spike must wait for it; "
+exercises.check("02.3", test, hint="the latest spike cannot move earlier, every other spike must wait for it; "
                                    "a spread of spike steps larger than d_max cannot be closed")
 
 # %% [markdown]
-# **Think!** 02.3 A chip with **synaptic** delays stores $N \cdot M$ delay values, yet section 2 says its
+# **Think!** 02.4 A chip with **synaptic** delays stores $N \cdot M$ delay values, yet section 2 says its
 # ring buffers need only $M\,(d_\text{max}+1)$ bits, the same as axonal delays. Why is one ring per
 # *input* enough? What would force a chip to store delayed events per *connection* instead?
 
@@ -441,7 +494,8 @@ assert axonal_accuracy > 0.6
 #   aligns a fixed subset, and the class-specific *pattern* of coincidences, read by per-neuron
 #   weights, still tells the classes apart (trained on `delay-task`: 87.9 ± 5.8 % axonal, 91.9 ± 2.2 %
 #   synaptic, 38.7 ± 2.1 % weights only; 5 seeds).
-# - You wrote a ring buffer (02.1) and computed the delays that align a pattern, or found it impossible (02.2).
+# - You wrote a ring buffer (02.1), found that delays up to 255 steps cost no more memory than 8-bit weights
+#   while buffers and latency grow linearly (02.2), and computed delays that align a pattern (02.3).
 #
 # **Next:** [03 · The Gaussian surrogate](03_gaussian_surrogate.py) — the forward pass moves spikes by
 # whole steps, so how can gradient descent learn a delay?
