@@ -265,8 +265,8 @@ exercises.check("02.2", test, hint="loop over d_max, build the SNNConfig with de
 
 # %% [markdown]
 # A delay of $d_\text{max} = 255$ steps still needs only 8 bits: delay *parameters* grow with
-# $\log_2 d_\text{max}$, while the ring buffers grow linearly (10× from $d_\text{max} = 25$ to 255) — and so
-# does the latency, $d_\text{max}\,\Delta t$: 2.55 s at 10 ms steps, longer than most SHD recordings.
+# $\log_2 d_\text{max}$, while the ring buffers grow linearly (about 10× from $d_\text{max} = 25$ to 255) —
+# and so does the latency, $d_\text{max}\,\Delta t$: 2.55 s at 10 ms steps.
 
 # %% [markdown]
 # ## 4. Delays re-align a pattern
