@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from snnlib.data.download import FSDD_COMMIT, FSDD_LICENCE, FSDD_MANIFEST, download, download_fsdd
+from snnlib.data.download import FSDD_COMMIT, FSDD_LICENCE, download, download_fsdd
 from snnlib.data.reader import open_dataset
 from snnlib.data.schema import PUBLISHED
 from snnlib.data.synthetic import MAKERS
@@ -72,7 +72,8 @@ def _download(args: argparse.Namespace) -> int:
         result = download_fsdd(args.dir, url=args.base_url, keep_archive=args.keep_archive,
                                progress=False if args.no_progress else None)
         state = "already present and verified, nothing downloaded" if result.already_present else "verified"
-        print(f"fsdd recordings ({FSDD_MANIFEST.count} files, commit {FSDD_COMMIT[:7]}, {state}): {result.path}")
+        count = sum(1 for _ in result.path.glob("*.wav"))
+        print(f"fsdd recordings ({count} files, commit {FSDD_COMMIT[:7]}, {state}): {result.path}")
         print(f"licence {FSDD_LICENCE}: credit the Free Spoken Digit Dataset and share derived work alike")
         return 0
     paths = download(args.name, args.dir, base_url=args.base_url, keep_archive=args.keep_archive,
