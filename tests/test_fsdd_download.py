@@ -90,10 +90,11 @@ def test_the_fsdd_loader_finds_the_downloaded_folder(tmp_path, served, monkeypat
     fsdd = importlib.import_module("snnlib.audio.fsdd")
     dl.download_fsdd(tmp_path / "data", url=served.archive_url, progress=False)
     monkeypatch.setenv("SNNLIB_DATA", str(tmp_path / "data"))
-    monkeypatch.delenv("SNNLIB_FSDD", raising=False)
-    monkeypatch.setattr(fsdd, "default_fsdd_folders", lambda: [tmp_path / "data" / "fsdd"])
-    found = fsdd.fsdd_recordings()
+    last = fsdd.default_fsdd_folders()[-1]  # the earlier defaults (../shared/data/fsdd) may hold a real copy
+    assert last == tmp_path / "data" / "fsdd"
+    found = fsdd.fsdd_recordings(last)
     assert [r.path.name for r in found] == sorted(RECORDINGS)
+    assert [(r.digit, r.speaker, r.take) for r in found][:2] == [(0, "george", 0), (0, "george", 1)]
 
 
 def test_interrupted_transfer_resumes_with_a_range_request(tmp_path, served):

@@ -510,10 +510,10 @@ def _unpack_fsdd(archive: Path, target: Path, *, remove_if_bad: bool) -> None:
                 if _unsafe(member.name) or (member.islnk() and _unsafe(member.linkname)):
                     refuse(f"unsafe member {member.name!r} in the archive (absolute path or '..'); refused")
                 parts = PurePosixPath(member.name).parts
-                if len(parts) >= 2 and parts[1] == "recordings" and len(parts) >= 3:
-                    if not member.isfile():
+                if len(parts) >= 3 and parts[1] == "recordings":
+                    if member.issym() or member.islnk() or member.isdev():
                         refuse(f"member {member.name!r} is a link or special file, not a recording; refused")
-                    if len(parts) == 3 and parts[2].endswith(".wav"):
+                    if member.isfile() and len(parts) == 3 and parts[2].endswith(".wav"):
                         members.append(member)
             if not members:
                 refuse("no recordings/*.wav in the archive; it is not the FSDD repository's archive")
