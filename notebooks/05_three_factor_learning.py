@@ -117,7 +117,7 @@ def readout_gradient(z, probs, labels, kappa, loss_start):
     error[np.arange(n_batch), :, labels] -= 1.0
     error[:, :loss_start] = 0.0
     error /= (n_steps - loss_start) * n_batch                  # per-step mean over 𝒲, batch mean
-    z_bar = np.zeros(z.shape[::2][:1] + z.shape[2:])           # (B, N): Σ_{s≤t} κ^(t−s) z[s], online
+    z_bar = np.zeros((n_batch, z.shape[2]))                   # (B, N): Σ_{s≤t} κ^(t−s) z[s], online
     one_bar = 0.0                                              # the same trace for the constant input of b
     g_W, g_b = 0.0, 0.0
     for t in range(n_steps):
