@@ -194,7 +194,7 @@ fig
 # busy sample; pool 5 against pool 20.
 
 # %% tags=["nbval-ignore-output"]
-explorers.raster_explorer(train_set, cls=0, speaker=-1, sample=0);
+explorers.raster_explorer(files["train"], cls=0, speaker=-1, sample=0);
 
 # %% [markdown]
 # The explorer's counts come from the library's `bin_sample`: the kept and dropped spikes add up to the sample.
@@ -311,8 +311,8 @@ exercises.check("06.2", test, hint="merged = x.sum() - np.count_nonzero(x) for e
 # *Model answer.* Binning keeps every spike as a count, so the rate of each channel within each step survives;
 # what is lost is the order and the exact times of spikes *within* a step (and, with `binary=True`, the extra
 # spikes). Speech information in SHD lies largely in how the activity moves across channels over tens of
-# milliseconds (formants, onsets), which 10 ms steps still resolve; and the network's membrane and synaptic time
-# constants (tens of ms) integrate over several steps anyway. What a coarse `dt` removes is fine timing — sub-step
+# milliseconds (formants, onsets), which 10 ms steps still resolve; and the network's membrane and readout time
+# constants (20 ms in `snnlib`'s defaults) integrate over several steps anyway. What a coarse `dt` removes is fine timing — sub-step
 # coincidences and, for delay learning, delay differences smaller than one step: a delay is a whole number of
 # steps, so the resolution of what delays can align is `dt` itself.
 

@@ -419,7 +419,7 @@ exercises.check("08.3", test, hint="reverse the time axis (axis 1) of the (sampl
 
 # %% [markdown] tags=["solution"]
 # *Model answer.* A classifier of per-channel spike totals sees exactly the same input forwards and backwards, so
-# its accuracy would not change at all. If the trained network falls towards chance on reversed words, it is not
+# its accuracy would not change at all. If the trained network falls to chance (or below) on reversed words, it is not
 # reading totals: it relies on the *order* of activity across channels — which channel fires before which — and
 # that is what delays turn into coincidences. (On the stand-in, whose classes differ only in their time course, a
 # drop is expected; on SSC, where words also differ in which channels are active, a smaller drop would show how

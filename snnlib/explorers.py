@@ -15,6 +15,10 @@ widget front end (``SNNLIB_STATIC=1``), the explorer shows the figure for the de
 - :func:`ear_figure` / :func:`ear_explorer` (10): the stages of the ear model for a recording and a
   number of channels.
 
+In a page, each explorer carries the CSS classes ``snnlib-explorer`` and ``snnlib-raster`` /
+``snnlib-confusion`` / ``snnlib-grid`` / ``snnlib-ear``; each slider ``snnlib-slider`` and
+``snnlib-control-<argument>`` (e.g. ``snnlib-control-dt_ms``), as in :mod:`snnlib.widgets`.
+
 Usage in a notebook (end the line with ``;``)::
 
     from snnlib import explorers
@@ -145,7 +149,8 @@ def confusion_matrix(labels, predicted, n_classes: int) -> np.ndarray:
     """(n_classes, n_classes) int64 counts, ``C[true, predicted]``."""
     labels, predicted = np.asarray(labels, dtype=np.int64), np.asarray(predicted, dtype=np.int64)
     if labels.shape != predicted.shape or labels.ndim != 1:
-        raise ValueError(f"labels {labels.shape} and predictions {predicted.shape} must be two 1-d arrays of one length")
+        raise ValueError(f"labels {labels.shape} and predictions {predicted.shape} must be two 1-d arrays "
+                         "of one length")
     for what, v in (("labels", labels), ("predictions", predicted)):
         if v.size and (v.min() < 0 or v.max() >= n_classes):
             raise ValueError(f"{what} must lie in 0 … {n_classes - 1}; found {v.min()} … {v.max()}")
@@ -310,7 +315,8 @@ def ear_figure(recordings, recording: int = 0, n_channels: int = 64):
         raise ValueError(f"recording {recording} is outside 0 … {len(recordings) - 1}")
     path = Path(recordings[recording])
     st = _encoded(str(path), int(n_channels))
-    fig = plots_audio.plot_encoder_stages(st, title=f"{path.stem}: {n_channels} channels, {len(st.times)} output spikes")
+    fig = plots_audio.plot_encoder_stages(
+        st, title=f"{path.stem}: {n_channels} channels, {len(st.times)} output spikes")
     text = (f"{path.stem}: {len(st.nerve.step):,} fibre spikes → {len(st.times)} output spikes in {n_channels} "
             f"channels (CF {st.cf[-1]:.0f} … {st.cf[0]:.0f} Hz)")
     return fig, text
