@@ -31,13 +31,13 @@
 # **Widgets:** a raster browser (sliders for class, speaker, sample, `dt` and pooling) that shows a sample next to
 # its binned counts and prints how many spikes binning keeps, merges and drops.
 #
-# **Exercises:** 4 — bin spike times into counts (implement), find the largest `dt` that keeps spikes apart
-# (experiment), hold out speakers without leakage (implement), and a Think! question.
+# **Exercises:** 4 — 06.1 bin spike times into counts (implement), 06.2 find the largest `dt` that keeps spikes
+# apart (experiment), 06.3 what a coarse `dt` takes away (Think!), 06.4 hold out speakers without leakage (implement).
 #
 # **Prerequisites:** notebooks 01–05 (part I); `snnlib.data` is introduced here (docs/data.md has the details).
 #
 # **Estimated time:** 45 minutes with the exercises (with the published files, a few seconds of it reading them;
-# with `SNNLIB_FAST=1` the notebook runs in about 10 seconds).
+# the notebook runs in about 10 seconds, in fast mode and in the full setting on `shd-like`).
 
 # %%
 # %matplotlib inline

@@ -37,7 +37,8 @@
 # **Prerequisites:** notebooks 06 and 07.
 #
 # **Estimated time:** 45 minutes of reading and exercises. Computing: with `SNNLIB_FAST=1` well under a
-# minute; the full setting on the stand-in about a minute on 2 cores (measured: 42 s); on the published
+# minute (measured: 6–15 s); the full setting on the stand-in about a minute on 2 cores (measured: 42 s on an
+# idle machine; the exercises and the explorer add about 7 s, measured on a busy one); on the published
 # SSC the notebook prints its own estimate before training (see section 3).
 
 # %%

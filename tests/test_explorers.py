@@ -83,8 +83,9 @@ def test_raster_explorer_refuses_a_pool_that_does_not_divide(small_dataset):
 
 
 def test_raster_explorer_opens_a_path(tmp_path, small_dataset):
-    ex = explorers.raster_explorer(small_dataset.path if hasattr(small_dataset, "path") else tmp_path / "tiny.h5",
-                                   show=False, live=False, cls=1)
+    path = tmp_path / "tiny.h5"                 # the fixture's file, opened again by the explorer
+    assert path.exists()
+    ex = explorers.raster_explorer(str(path), show=False, live=False, cls=1)
     assert ex.readout.startswith("3 spikes")
 
 
