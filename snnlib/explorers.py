@@ -265,9 +265,16 @@ def grid_figure(rows, n_hidden: int = 128, sparsity: float = 0.0, delay_kind: in
     if chance is not None:
         ax.axhline(100 * chance, color="#999999", ls=":", label="chance")
     ax.set_xscale("log")
+    from matplotlib.ticker import FuncFormatter
+
+    kb = [r["bytes_8bit"] / 1e3 for r in rows] + [cost["bytes"] / 1e3]
+    ax.set_xlim(min(kb) / 1.3, max(kb) * 1.3)
+    plain = FuncFormatter(lambda v, _: f"{v:g}")
+    ax.xaxis.set_major_formatter(plain)
+    ax.xaxis.set_minor_formatter(plain)
     ax.set(xlabel="memory, 8-bit weights [kB]", ylabel="test accuracy [%]", ylim=(0, 100),
            title="trained networks (ringed: same delay kind and sparsity)")
-    ax.legend(fontsize=7, frameon=False, loc="lower right")
+    ax.legend(fontsize=7, frameon=False, loc="best")
     widths = np.unique(np.r_[np.geomspace(8, 512, 13).astype(int), n_hidden])
     for k in DELAY_KINDS:
         kb = [network_cost(n_in, int(n), n_out, k, sparsity, d_max, dt)["bytes"] / 1e3 for n in widths]

@@ -156,3 +156,12 @@ def test_ear_explorer_on_a_tone(tmp_path):
     assert ex.readout.startswith("tone: ") and "in 16 channels" in ex.readout and ex.png
     with pytest.raises(ValueError, match="recording 1 is outside"):
         explorers.ear_figure([path], recording=1)
+
+
+def test_explorers_are_static_without_a_widget_front_end(monkeypatch, small_dataset):
+    monkeypatch.setenv("SNNLIB_STATIC", "1")
+    ex = explorers.confusion_explorer([0, 1, 1], [0, 1, 0], ["a", "b"], show=False)
+    assert ex.live is False and ex.widget is None and ex.png.startswith(b"\x89PNG")
+    assert ex.readout.startswith("'a': 1 samples, 1 right (100 %)")
+    with pytest.raises(ValueError, match="has no control"):
+        explorers.raster_explorer(small_dataset, show=False, threshold=3)
