@@ -44,8 +44,11 @@
 # **Data.** The recordings are the *Free Spoken Digit Dataset* (FSDD) by Zohar Jackson and contributors,
 # <https://github.com/Jakobovski/free-spoken-digit-dataset>, licensed
 # [CC BY-SA 4.0](https://creativecommons.org/licenses/by-sa/4.0/): 3000 recordings (8 kHz, mono) of six speakers
-# saying each digit 0–9 fifty times. They are read from where they are (`../shared/data/fsdd` beside the
-# repository, or the folder named by `SNNLIB_FSDD`), never copied. The spike files this notebook writes go to a
+# saying each digit 0–9 fifty times. They are read from where they are — the folder named by `SNNLIB_FSDD`, else
+# `../shared/data/fsdd` beside the repository, else `fsdd/` in your data folder — never copied. If none has them,
+# run `python -m snnlib data download fsdd` once: it fetches the recordings at a pinned version of the dataset's
+# repository, checks every file against a manifest and installs them in your data folder (offline, it names the
+# file to fetch by hand and where to put it). The spike files this notebook writes go to a
 # temporary folder; they are derived works and carry FSDD's credit and licence as file attributes.
 
 # %%
