@@ -223,11 +223,13 @@ def _relative_histogram(ax, D2, exists, order, preferred, ideal, d_max):
 def _clipping_histogram(ax, values, d_max):
     span = int(math.ceil(d_max))
     bins = np.arange(-0.5, span + 1.0, 1.0)
-    counts, _, patches = ax.hist(values, bins=bins, color=plots.COLORS["delay"], alpha=0.85)
     low, high = clipping_counts(values, d_max)
-    for patch, n in ((patches[0], low), (patches[-1], high)):
-        if n:
-            patch.set_facecolor(plots.COLORS["threshold"])
+    inside = values[(values > 0) & (values < d_max)]
+    counts, _, _ = ax.hist(inside, bins=bins, color=plots.COLORS["delay"], alpha=0.85)
+    # the clipped delays, stacked on the end bins in another colour: a pile-up there is the clipping at work
+    ax.bar([0, span], [low, high], bottom=[counts[0], counts[-1]], width=1.0, color=plots.COLORS["threshold"],
+           alpha=0.85)
+    counts = counts + np.bincount([0, len(counts) - 1], weights=[low, high], minlength=len(counts))
     ax.text(0.02, 0.97, f"{low} delays clipped at 0", transform=ax.transAxes, va="top", fontsize=8,
             color=plots.COLORS["threshold"] if low else "#333333")
     ax.text(0.98, 0.97, f"{high} delays clipped at d_max = {d_max:g}", transform=ax.transAxes, va="top",
