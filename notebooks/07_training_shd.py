@@ -187,7 +187,7 @@ for valid_by in ("random", "speaker"):
     split = shd if valid_by == data_config.valid_by else load_data(data_config.replace(valid_by=valid_by))
     shared = np.intersect1d(split.train.speakers, split.valid.speakers)
     print(f"valid_by={valid_by!r:>9}: {len(split.valid)} validation samples from "
-          f"{len(np.unique(split.valid.speakers))} speakers, {len(shared)} of them also in the training part")
+          f"{len(np.unique(split.valid.speakers))} speaker(s), {len(shared)} of them also in the training part")
     if valid_by == "speaker":
         assert len(shared) == 0
 

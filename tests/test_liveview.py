@@ -217,3 +217,51 @@ def test_ideal_delays_come_from_the_delay_task_file(task):
 def test_the_figure_without_delays_or_history():
     fig = liveview.delay_view_figure(None, d_max=5)
     assert "no learned delays" in _texts(fig) and "waiting for the first update" in _texts(fig)
+
+
+# ----------------------------------------------------------------------------- a real kernel, as JupyterLab drives it
+def test_controls_work_in_a_kernel_while_the_trainer_runs(tmp_path):
+    """A kernel with live widgets (this machine's ipykernel): the cell returns, Pause/Stop arrive as comm messages."""
+    manager = pytest.importorskip("jupyter_client.manager")
+    import os
+
+    env = dict(os.environ, SNNLIB_STATIC="0")
+    km, kc = manager.start_new_kernel(kernel_name="python3", env=env)
+    try:
+        def execute(code):
+            msg_id = kc.execute(code)
+            out = []
+            while True:
+                msg = kc.get_iopub_msg(timeout=120)
+                if msg["parent_header"].get("msg_id") != msg_id:
+                    continue
+                if msg["msg_type"] == "stream":
+                    out.append(msg["content"]["text"])
+                elif msg["msg_type"] == "error":
+                    raise AssertionError("\n".join(msg["content"]["traceback"]))
+                elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    return "".join(out)
+
+        def click(name):
+            button = execute(f"print(view.buttons[{name!r}].model_id)").strip()
+            kc.shell_channel.send(kc.session.msg("comm_msg", {"comm_id": button, "data": {
+                "method": "custom", "content": {"event": "click"}}}))
+
+        execute("import time\nfrom snnlib import SNNConfig, widgets\nfrom snnlib.train import DataConfig, TrainConfig, "
+                f"load_data\ndata = load_data(DataConfig('delay-task', data_dir={str(tmp_path)!r}, "
+                "generator=dict(n_train=64, n_valid=32, n_test=32)))\n"
+                "model = SNNConfig(n_in=data.n_in, n_hidden=8, n_out=data.n_classes, d_max=12, dt=data.dt)\n"
+                "view = widgets.LiveTrainingView('kernel', every=1000)\n"
+                "view.train(model, TrainConfig(epochs=500, batch_size=16, callback_every=1), data);")
+        assert execute("print(view.mode, view.running)").split() == ["thread", "True"]
+        execute("while view.updates < 3: time.sleep(0.05)")
+        click("pause")
+        execute("time.sleep(0.5)\nheld = view.updates\ntime.sleep(0.5)")
+        assert execute("print(view.updates == held, view.running, view.buttons['pause'].description)").split() == \
+            ["True", "True", "Resume"]
+        click("stop")
+        state = execute("view.wait(timeout=120)\nprint(view.result.status, view.running, view.buttons['stop'].disabled)")
+        assert state.split() == ["stopped", "False", "True"]
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
