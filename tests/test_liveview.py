@@ -265,3 +265,27 @@ def test_controls_work_in_a_kernel_while_the_trainer_runs(tmp_path):
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_a_paused_background_run_leaves_ctrl_c_handling_to_a_foreground_training(task):
+    """While a live view holds a training in a background thread, train() in the main thread installs its own
+    Ctrl-C guard (it must not share the background run's, which could install no handler)."""
+    import signal
+
+    from snnlib import train as trainer
+
+    model, settings, data = task
+    view = liveview.LiveTrainingView("held", live=True, mode="thread", every=1000, dpi=30)
+    view.train(model, settings.replace(epochs=200), data)
+    assert _wait_for(lambda: view.updates >= 1)
+    view.pause()
+    seen = []
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        trainer.train(model, settings, data, progress=False,
+                      callback=lambda event: seen.append(signal.getsignal(signal.SIGINT)))
+    finally:
+        view.stop()
+        view.wait(timeout=60)
+    assert seen and all(getattr(h, "__self__", None).__class__ is trainer.deferred_interrupts for h in seen)
+    assert signal.getsignal(signal.SIGINT) is before and trainer.deferred_interrupts._active is None
