@@ -126,6 +126,7 @@ class LiveTrainingView:
         self.history: dict[str, list] = {"step": []}
         self.delays = None
         self.W_out = None
+        self.W_in = None
         self.updates = 0
         self.total = None
         self.renders = 0
@@ -410,6 +411,7 @@ class LiveTrainingView:
         delays = event.params.get("D_in")
         record["delays"] = None if delays is None else delays
         self.W_out = np.array(event.params["W_out"], copy=True)
+        self.W_in = np.array(event.params["W_in"], copy=True)
         self._record(record)
         self._after_record()
         while self._paused.is_set() and not self._stop.is_set():
@@ -550,8 +552,8 @@ class LiveTrainingView:
         if self.delays is not None and np.ndim(self.delays) == 2:
             from snnlib.config import input_mask
             mask = input_mask(self._model)
-        return delay_view_figure(self.delays, d_max=self.d_max, W_out=self.W_out, mask=mask, ideal=self._job[4],
-                                 history=self.history, title=self._title())
+        return delay_view_figure(self.delays, d_max=self.d_max, W_out=self.W_out, W_in=self.W_in, mask=mask,
+                                 ideal=self._job[4], history=self.history, title=self._title())
 
     def _title(self) -> str:
         s = self.settings

@@ -37,7 +37,7 @@ def clipping_counts(delays, d_max: float, mask=None) -> tuple[int, int]:
     return int(np.sum((D <= 0) & keep)), int(np.sum((D >= d_max) & keep))
 
 
-def delay_view_figure(delays, *, d_max: float, W_out=None, mask=None, ideal: dict | None = None,
+def delay_view_figure(delays, *, d_max: float, W_out=None, W_in=None, mask=None, ideal: dict | None = None,
                       history: dict | None = None, title: str | None = None) -> Figure:
     """The live view's figure (2 × 2 panels); returns a :class:`~matplotlib.figure.Figure`.
 
@@ -45,6 +45,8 @@ def delay_view_figure(delays, *, d_max: float, W_out=None, mask=None, ideal: dic
         delays: the input delays, (N, M) synaptic or (M,) axonal, in steps (None: a network without them).
         d_max: the largest delay, steps.
         W_out: (K, N) readout weights; orders the neurons by preferred class ``argmax_k W_out[k, j]``.
+        W_in: (N, M) input weights (synaptic delays only): the relative-delay panel then singles out the pairs a
+            neuron listens to — both input weights excitatory (> 0) — where a coincidence can drive it.
         mask: (N, M) sparsity mask (0 = no connection); absent connections are left out everywhere.
         ideal: ``{"class_offsets": (K, M), "lag": L}`` for delay-task (:func:`ideal_delays`): marks the channels
             that should be delayed by ``L`` more than their pair partner for the neuron's class, and draws the
@@ -73,7 +75,8 @@ def delay_view_figure(delays, *, d_max: float, W_out=None, mask=None, ideal: dic
             strength = W_out[preferred, np.arange(W_out.shape[1])]
             order = np.lexsort((-strength, preferred))
         _heat_map(axes[0, 0], D2, exists, order, preferred, ideal, d_max)
-        _relative_histogram(axes[0, 1], D2, exists, order, preferred, ideal, d_max)
+        W_in = None if W_in is None or D.ndim == 1 else np.asarray(W_in, dtype=float)
+        _relative_histogram(axes[0, 1], D2, exists, preferred, ideal, d_max, W_in)
         _clipping_histogram(axes[1, 0], D2[exists], d_max)
     _curves(axes[1, 1], history or {})
     if title:
@@ -112,14 +115,20 @@ def _heat_map(ax, D2, exists, order, preferred, ideal, d_max):
     ax.set_title(title, fontsize=9)
 
 
-def _relative_histogram(ax, D2, exists, order, preferred, ideal, d_max):
+def _relative_histogram(ax, D2, exists, preferred, ideal, d_max, W_in):
     span = int(math.ceil(d_max))
     bins = np.arange(-span - 0.5, span + 1.0, 1.0)
     if ideal is not None and D2.shape[1] % 2 == 0:
         lag = ideal["lag"]
         both = exists[:, 0::2] & exists[:, 1::2]
         rel = D2[:, 0::2] - D2[:, 1::2]                    # (N, pairs): delay of channel 2g minus 2g+1
-        ax.hist(rel[both], bins=bins, color=plots.COLORS["delay"], alpha=0.85)
+        ax.hist(rel[both], bins=bins, color=plots.COLORS["delay"], alpha=0.45, label="all pairs")
+        listened = None
+        if W_in is not None:
+            listened = both & (W_in[:, 0::2] > 0) & (W_in[:, 1::2] > 0)
+            ax.hist(rel[listened], bins=bins, color=plots.COLORS["delay"], alpha=1.0,
+                    label="both inputs excitatory")
+            ax.legend(fontsize=7, frameon=False, loc="upper right")
         for x in (-lag, lag):
             ax.axvline(x, color="#333333", ls="--", lw=1)
         ax.set_xlabel("relative delay within a pair, D[2g] − D[2g+1] [step]")
@@ -128,7 +137,12 @@ def _relative_histogram(ax, D2, exists, order, preferred, ideal, d_max):
             offsets = ideal["class_offsets"][preferred]    # (N, M) each neuron's class
             target = offsets[:, 1::2] - offsets[:, 0::2]
             on_target = np.abs(rel - target) <= 2
-            text += f"\n{100 * np.mean(on_target[both]):.0f} % of pairs within 2 steps\nof their neuron's ideal"
+            if listened is not None and listened.any():
+                text += (f"\n{100 * np.mean(on_target[listened]):.0f} % of the {int(listened.sum())} pairs with "
+                         f"both inputs\nexcitatory within 2 steps of their\nneuron's ideal "
+                         f"(all pairs: {100 * np.mean(on_target[both]):.0f} %)")
+            else:
+                text += f"\n{100 * np.mean(on_target[both]):.0f} % of pairs within 2 steps\nof their neuron's ideal"
         ax.text(0.02, 0.97, text, transform=ax.transAxes, va="top", fontsize=8)
         ax.set_title("relative delays within channel pairs", fontsize=9)
     else:
@@ -151,9 +165,9 @@ def _clipping_histogram(ax, values, d_max):
     counts = counts + np.bincount([0, len(counts) - 1], weights=[low, high], minlength=len(counts))
     ax.text(0.02, 0.97, f"{low} delays clipped at 0", transform=ax.transAxes, va="top", fontsize=8,
             color=plots.COLORS["threshold"] if low else "#333333")
-    ax.text(0.98, 0.97, f"{high} delays clipped at d_max = {d_max:g}", transform=ax.transAxes, va="top",
-            ha="right", fontsize=8, color=plots.COLORS["threshold"] if high else "#333333")
-    ax.set_ylim(0, max(1.0, counts.max()) * 1.25)
+    ax.text(0.02, 0.87, f"{high} delays clipped at d_max = {d_max:g}", transform=ax.transAxes, va="top",
+            ha="left", fontsize=8, color=plots.COLORS["threshold"] if high else "#333333")
+    ax.set_ylim(0, max(1.0, counts.max()) * 1.45)
     ax.set_xlim(-0.5, span + 0.5)
     ax.set_xlabel("delay [step]")
     ax.set_ylabel("connections")

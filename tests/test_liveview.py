@@ -289,3 +289,23 @@ def test_a_paused_background_run_leaves_ctrl_c_handling_to_a_foreground_training
         view.wait(timeout=60)
     assert seen and all(getattr(h, "__self__", None).__class__ is trainer.deferred_interrupts for h in seen)
     assert signal.getsignal(signal.SIGINT) is before and trainer.deferred_interrupts._active is None
+
+
+def test_relative_delay_panel_counts_the_pairs_a_neuron_listens_to():
+    rng = np.random.default_rng(5)
+    K, M, N, lag = 2, 8, 4, 3
+    offsets = np.zeros((K, M), int)
+    offsets[0, 0::2], offsets[1, 1::2] = lag, lag               # class 0: odd channels lead; class 1: even ones
+    W_out = np.array([[1.0, -1, 1, -1], [-1.0, 1, -1, 1]])       # neurons 0, 2 vote for class 0; 1, 3 for class 1
+    classes = np.array([0, 1, 0, 1])
+    D = (lag - offsets[classes] + 1).astype(float)               # the ideal pattern everywhere ...
+    W_in = rng.uniform(0.1, 1.0, (N, M))
+    wrong = rng.random((N, M // 2)) < 0.5                        # ... except on some pairs, which get the
+    D[:, 0::2][wrong] = D[:, 1::2][wrong]                        # same delay on both channels (relative 0) and
+    W_in[:, 0::2][wrong] *= -1                                   # an inhibitory input, so the neuron ignores them
+    n_listened = int((~wrong).sum())
+    all_share = round(100 * (~wrong).mean())
+    fig = liveview.delay_view_figure(D, d_max=8, W_out=W_out, W_in=W_in, ideal={"class_offsets": offsets, "lag": lag})
+    text = " ".join(_texts(fig))
+    assert f"100 % of the {n_listened} pairs with both inputs" in text and f"(all pairs: {all_share} %)" in text
+    assert all_share < 100
