@@ -138,12 +138,13 @@ def _relative_histogram(ax, D2, exists, preferred, ideal, d_max, W_in):
             target = offsets[:, 1::2] - offsets[:, 0::2]
             on_target = np.abs(rel - target) <= 2
             if listened is not None and listened.any():
-                text += (f"\n{100 * np.mean(on_target[listened]):.0f} % of the {int(listened.sum())} pairs with "
-                         f"both inputs\nexcitatory within 2 steps of their\nneuron's ideal "
-                         f"(all pairs: {100 * np.mean(on_target[both]):.0f} %)")
+                text += (f"\n{100 * np.mean(on_target[listened]):.0f} % of the {int(listened.sum())} pairs\n"
+                         f"with both inputs excitatory\nwithin 2 steps of the\nneuron's ideal "
+                         f"(all: {100 * np.mean(on_target[both]):.0f} %)")
             else:
                 text += f"\n{100 * np.mean(on_target[both]):.0f} % of pairs within 2 steps\nof their neuron's ideal"
-        ax.text(0.02, 0.97, text, transform=ax.transAxes, va="top", fontsize=8)
+        ax.text(0.02, 0.97, text, transform=ax.transAxes, va="top", fontsize=7)
+        ax.set_ylim(0, ax.get_ylim()[1] * 1.7)  # room for the text above the bars
         ax.set_title("relative delays within channel pairs", fontsize=9)
     else:
         rel = D2 - np.nanmedian(np.where(exists, D2, np.nan), axis=1, keepdims=True)

@@ -307,5 +307,5 @@ def test_relative_delay_panel_counts_the_pairs_a_neuron_listens_to():
     all_share = round(100 * (~wrong).mean())
     fig = liveview.delay_view_figure(D, d_max=8, W_out=W_out, W_in=W_in, ideal={"class_offsets": offsets, "lag": lag})
     text = " ".join(_texts(fig))
-    assert f"100 % of the {n_listened} pairs with both inputs" in text and f"(all pairs: {all_share} %)" in text
+    assert f"100 % of the {n_listened} pairs\nwith both inputs excitatory" in text and f"(all: {all_share} %)" in text
     assert all_share < 100
