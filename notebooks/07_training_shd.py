@@ -35,8 +35,9 @@
 # **Prerequisites:** notebooks 05 (the three-factor rule) and 06 (the data, validation splits).
 #
 # **Estimated time:** 60 minutes of reading and five exercises (two to implement or measure, one calculation,
-# two Think! questions). Computing: with `SNNLIB_FAST=1` about a minute and a half; the full setting on `shd-like` about 2 minutes on 2 cores (measured: 98 s, 8 networks of
-# 8 epochs); on the published SHD (20 epochs × 8 networks at N = 128) from about half an hour to a few
+# two Think! questions). Computing: with `SNNLIB_FAST=1` under a minute (measured: 33 s); the full setting on `shd-like`
+# about 3 minutes on 2 cores (measured: 98 s for the 8 networks of 8 epochs, 5–6 s for each of the 8 runs of
+# exercise 07.2 and its check); on the published SHD (20 epochs × 8 networks at N = 128) from about half an hour to a few
 # hours, depending on the spike count — docs/results.md gives the measured figures and the estimate.
 
 # %%
@@ -200,8 +201,8 @@ for valid_by in ("random", "speaker"):
 # `settings.replace(lr_delays=..., seed=seed)`), with `progress=False`. Store each run's **best validation
 # accuracy** (`run.metrics["best_val_accuracy"]`) in `val_acc[(lr_delays, seed)]`, and set `delay_lr_effect` to
 # the mean over the two seeds at 0.5 minus the mean at 0. **Checked:** the check re-runs your four runs with the
-# library and recomputes the effect from your table. (Four runs: about 10 s in fast mode, a minute in the full
-# setting; the check takes as long again.)
+# library and recomputes the effect from your table. (Four runs: about 10 s in fast mode, about 25 s in the full
+# setting on `shd-like`; the check takes as long again.)
 
 # %% tags=["exercise"]
 val_acc = None            # {(lr_delays, seed): best validation accuracy}
