@@ -34,11 +34,12 @@
 #
 # **Prerequisites:** notebooks 05 (the three-factor rule) and 06 (the data, validation splits).
 #
-# **Estimated time:** 60 minutes of reading and five exercises (two to implement or measure, one calculation,
-# two Think! questions). Computing: with `SNNLIB_FAST=1` under a minute (measured: 33 s); the full setting on `shd-like`
-# about 3 minutes on 2 cores (measured: 98 s for the 8 networks of 8 epochs, 5–6 s for each of the 8 runs of
-# exercise 07.2 and its check); on the published SHD (20 epochs × 8 networks at N = 128) from about half an hour to a few
-# hours, depending on the spike count — docs/results.md gives the measured figures and the estimate.
+# **Estimated time:** 60 minutes of reading and five exercises (two to implement or measure, one
+# calculation, two Think! questions). Computing: with `SNNLIB_FAST=1` under a minute (measured: 33 s); the
+# full setting on `shd-like` about 3 minutes on 2 cores (measured: 98 s for the 8 networks of 8 epochs,
+# 5–6 s for each of the 8 runs of exercise 07.2 and its check); on the published SHD (20 epochs × 8
+# networks at N = 128) from about half an hour to a few hours, depending on the spike count —
+# docs/results.md gives the measured figures and the estimate.
 
 # %%
 # %matplotlib inline
