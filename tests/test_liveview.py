@@ -251,9 +251,18 @@ def test_controls_work_in_a_kernel_while_the_trainer_runs(tmp_path):
                 f"load_data\ndata = load_data(DataConfig('delay-task', data_dir={str(tmp_path)!r}, "
                 "generator=dict(n_train=64, n_valid=32, n_test=32)))\n"
                 "model = SNNConfig(n_in=data.n_in, n_hidden=8, n_out=data.n_classes, d_max=12, dt=data.dt)\n"
-                "view = widgets.LiveTrainingView('kernel', every=1000)\n"
+                "view = widgets.LiveTrainingView('kernel', every=2, min_interval=0.0, dpi=30)\n"
                 "view.train(model, TrainConfig(epochs=500, batch_size=16, callback_every=1), data);")
         assert execute("print(view.mode, view.running)").split() == ["thread", "True"]
+        image = execute("print(view.image.model_id)").strip()
+        deadline, redraws = time.monotonic() + 60, 0
+        while redraws < 2 and time.monotonic() < deadline:  # the figure, redrawn by the training thread, reaches
+            msg = kc.get_iopub_msg(timeout=60)               # the front end's channel as widget updates
+            content = msg["content"]
+            if msg["msg_type"] == "comm_msg" and content.get("comm_id") == image \
+                    and content["data"].get("method") == "update":
+                redraws += 1
+        assert redraws >= 2
         execute("while view.updates < 3: time.sleep(0.05)")
         click("pause")
         execute("time.sleep(0.5)\nheld = view.updates\ntime.sleep(0.5)")
