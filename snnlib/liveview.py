@@ -359,6 +359,7 @@ class LiveTrainingView:
         self._reset(total=settings.epochs * ((n_batches - 1) // settings.callback_every + 1))
         self.runs += 1
         self._model = model
+        self._run_settings = dict(self.settings)   # what this run uses (the sliders may move meanwhile)
         if self.live:
             self.widget.remove_class("snnlib-done")
             self.widget.add_class("snnlib-running")
@@ -556,7 +557,7 @@ class LiveTrainingView:
                                  ideal=self._job[4], history=self.history, title=self._title())
 
     def _title(self) -> str:
-        s = self.settings
+        s = getattr(self, "_run_settings", self.settings)
         return (f"{self.name} · σ = {s['sigma']:g}, d_max = {s['d_max']}, lr {s['lr_weights']:.1e} / "
                 f"{s['lr_delays']:.1e}, {s['feedback']} feedback · run {self.runs}")
 

@@ -318,3 +318,13 @@ def test_relative_delay_panel_counts_the_pairs_a_neuron_listens_to():
     text = " ".join(_texts(fig))
     assert f"100 % of the {n_listened} pairs\nwith both inputs excitatory" in text and f"(all: {all_share} %)" in text
     assert all_share < 100
+
+
+def test_the_title_shows_the_settings_of_the_run_not_the_sliders(task):
+    model, settings, data = task
+    view = liveview.LiveTrainingView("title", live=False, static_every=100)
+    view.train(model, settings, data)
+    view.set(sigma=3.0)
+    assert "σ = 1.5" in view._title() and "σ = 3" not in view._title()
+    view.restart()
+    assert "σ = 3" in view._title() and "run 2" in view._title()
