@@ -372,7 +372,7 @@ class LiveTrainingView:
         else:
             self._enable(running=True)
             self._train(model, settings)
-            if self.error is not None and not self.live:
+            if self.error is not None:  # the foreground shows the error where it happened
                 raise self.error
 
     def _reset(self, total) -> None:

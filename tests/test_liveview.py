@@ -328,3 +328,12 @@ def test_the_title_shows_the_settings_of_the_run_not_the_sliders(task):
     assert "σ = 1.5" in view._title() and "σ = 3" not in view._title()
     view.restart()
     assert "σ = 3" in view._title() and "run 2" in view._title()
+
+
+def test_an_error_in_a_foreground_run_is_raised_and_shown(task, monkeypatch):
+    model, settings, data = task
+    monkeypatch.setattr(liveview, "threads_supported", lambda: (False, "Colab"))
+    view = liveview.LiveTrainingView("err", live=True, dpi=30)
+    with pytest.raises(ValueError, match="loss_start"):
+        view.train(model.replace(loss_start=10_000), settings, data)
+    assert view.status.startswith("error: ValueError")
