@@ -691,27 +691,44 @@ fig
 # their spread, which is large this early in training — not a difference we can claim. We did not search
 # for the learning rates that would suit $U = 1$; the comparison says only what it measured.
 #
-# ## 8. Watch it learn
+# ## 8. Watch it learn, and steer
 #
-# `LiveTrainingView` consumes the same training generator and redraws, every few updates, the delay
-# matrix, the delay histogram, the loss and the validation accuracy. In JupyterLab it trains **in the
-# background** — the cell returns at once, so the **Stop** button stays responsive (a button click
-# cannot be handled while a cell is running) — for up to 100 epochs: watch the delays organise, and
-# press Stop when you have seen enough. Without a widget front end (headless runs) it trains briefly
-# in the foreground and prints a few snapshots.
+# The loop above is written out to be read. To watch a run and steer it, `LiveTrainingView` runs the
+# library's trainer (`snnlib.train.train`, the loop of notebook 07 and of `python -m snnlib train`) on the same
+# arrays and listens to its events. Its figure shows the delays with the hidden neurons **ordered by the class
+# they vote for** (the largest entry of their column of $W_\text{out}$) and white dots where the ideal pattern of
+# that class puts the longer delay of each pair; the **relative delay** within each pair, where the ideal is
+# $\pm$lag (the share of pairs within 2 steps of their neuron's ideal is printed in the panel); the delay
+# histogram, with delays **clipped** at 0 and at $d_\text{max}$ counted apart; and the training loss with the
+# **validation** accuracy.
+#
+# The controls: **σ**, **d_max**, the learning rates of the weights and of the delays, the **feedback**
+# (symmetric or random), and Start / Pause / Stop / **Restart**. A run keeps its configuration from start to
+# end: move the sliders, then press Restart for a fresh network trained with the new values (σ too). Try a
+# σ of 0.5 or 5, a $d_\text{max}$ below the lag of 10 steps (watch the pile-up at $d_\text{max}$), random
+# feedback. In JupyterLab, Notebook 7 and VS Code the training runs in the background (the cell returns at
+# once, the buttons stay responsive) for up to 100 epochs; on Colab, JupyterLite or with ipykernel 7.0.x, which
+# cannot update widgets from a background thread, it runs in the foreground and updates as it goes (interrupt
+# the kernel, ■, to stop it). Without a widget front end (headless runs) it trains briefly and prints a few
+# snapshots.
 
 # %%
+from snnlib.train import Dataset, SpikeArrays, TrainConfig
+
 live = course.widget_frontend()
-n_live_epochs = course.sized(full=100, fast=40) if live else course.sized(full=10, fast=2)
-live_config = network("synaptic", seed=1)
-live_params = snnlib.init_params(live_config)
-updates_per_epoch = int(np.ceil(len(y_train) / 32))
-view = LiveTrainingView("delay-task live", d_max=live_config.d_max, every=5)
-view.run(train(live_config, live_params, n_live_epochs), total=n_live_epochs * updates_per_epoch);
+live_data = Dataset(train=SpikeArrays(x_train, y_train), valid=SpikeArrays(x_valid, y_valid),
+                    test=SpikeArrays(x_test, y_test), class_names=list(class_names), dt=0.01)
+live_settings = TrainConfig(epochs=course.sized(full=100, fast=40) if live else course.sized(full=10, fast=2),
+                            batch_size=32, lr_weights=1e-2, lr_delays=1.0, lr_schedule="constant", seed=1,
+                            callback_every=2)
+view = LiveTrainingView("delay-task live", every=5)
+view.train(network("synaptic", seed=1), live_settings, live_data, ideal={"class_offsets": offsets, "lag": lag});
 
 # %% [markdown]
 # (If you want the result of the live run in a later cell, call `view.wait()` first: it blocks until
-# training ends — interrupt the kernel to stop it from there. `view.history` holds the numbers so far.)
+# training ends — interrupt the kernel to stop it from there. `view.history` holds the numbers so far,
+# `view.best` the parameters of the epoch with the best validation accuracy, `view.result` what `train`
+# returned.)
 #
 # ## Summary
 #
