@@ -30,7 +30,8 @@
 #   and what fixed random delays already give;
 # - why the loss stays far above 0 even at high accuracy, and how to read it;
 # - how updating every step ($U = 1$) compares with once per sample, measured;
-# - to read a training run live: delays, their histogram, loss and accuracy, with a Stop button.
+# - to watch and steer a training run live: σ, d_max, learning rates and feedback (on Restart); delays by class,
+#   clipping at 0 and d_max, validation accuracy.
 #
 # **Prerequisites:** notebooks 01–04.
 #
