@@ -543,6 +543,9 @@ class LiveTrainingView:
                 value = finite[-1]
                 label = "validation accuracy" if key == "val_acc" else key
                 parts.append(f"{label} {100 * value:.1f} %" if "acc" in key else f"{label} {value:.4f}")
+        run = getattr(self, "_run_settings", None)
+        if run:  # what the run on screen uses: the sliders may have moved since (they act on Restart)
+            parts.append(f"run {self.runs}: σ {run['sigma']:g}, d_max {run['d_max']}, {run['feedback']} feedback")
         return " · ".join(parts)
 
     def figure(self) -> Figure:

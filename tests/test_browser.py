@@ -365,6 +365,42 @@ def test_03_gaussian_surrogate(lab):
     lab.wait_idle()
     lab.screenshot("after_sigma", explorer)
 
+    # the delay-learning playground: σ and d_max each re-run a training of the toy's delay
+    play = lab.panel.locator(".snnlib-explorer.snnlib-delay-learning").first
+    play.scroll_into_view_if_needed()
+    p_sigma, p_dmax = play.locator(".snnlib-control-sigma"), play.locator(".snnlib-control-d_max")
+    assert "σ" in (p_sigma.locator(".widget-label").first.text_content() or "")
+    assert "d_max" in (p_dmax.locator(".widget-label").first.text_content() or "")
+    p_figure, p_readout = play.locator(".snnlib-figure"), play.locator(".snnlib-readout")
+    lab.wait_idle()
+    first = lab.image_digest(p_figure)
+    assert first is not None, "the playground figure did not render"
+    text = (p_readout.first.text_content() or "").strip()
+    assert text.startswith("D ends at") and "inside the window" in text, text  # σ = 1 from D₀ = 4 (measured in 03)
+    lab.screenshot("playground_default", play)
+
+    lab.press_slider(p_sigma, "ArrowLeft", 9)  # σ 1.0 -> 0.1: the delay is trapped near its start
+    lab.wait_text(p_sigma.locator(".widget-readout"), "0.1")
+    second = lab.wait_image_change(p_figure, first, timeout_ms=60_000)
+    lab.wait_idle()
+    trapped = (p_readout.first.text_content() or "").strip()
+    assert trapped.startswith("D ends at") and "inside the window" not in trapped, trapped
+    lab.screenshot("playground_sigma_small", play)
+
+    lab.press_slider(p_sigma, "ArrowRight", 9)  # back to σ = 1, then a delay range that ends below the window
+    lab.wait_text(p_sigma.locator(".widget-readout"), "1.0")
+    lab.wait_idle()
+    before_dmax = lab.image_digest(p_figure)
+    d_max = int(float(lab.slider_value(p_dmax)))
+    lab.press_slider(p_dmax, "ArrowLeft", d_max - 12)
+    lab.wait_text(p_dmax.locator(".widget-readout"), "12")
+    lab.wait_image_change(p_figure, before_dmax, timeout_ms=60_000)
+    lab.wait_idle()
+    clipped = (p_readout.first.text_content() or "").strip()
+    assert "clipped at d_max = 12" in clipped, clipped
+    assert second != lab.image_digest(p_figure)
+    lab.screenshot("playground_dmax_12", play)
+
 
 # ----------------------------------------------------------------------------- notebook 05
 @in_browser
@@ -401,3 +437,22 @@ def test_05_three_factor_learning(lab):
     lab.page.wait_for_timeout(1500)
     assert (status.text_content() or '').strip() == text, "the live view went on after Stop"
     assert stopped_at is not None
+
+    # steer: σ and d_max act on Restart, which trains a fresh network with them
+    v_sigma, v_dmax = view.locator(".snnlib-sigma-slider"), view.locator(".snnlib-dmax-slider")
+    assert "σ" in (v_sigma.locator(".widget-label").first.text_content() or "")
+    assert "d_max" in (v_dmax.locator(".widget-label").first.text_content() or "")
+    assert "run 1: σ 2, d_max 15" in text, text
+    lab.press_slider(v_sigma, "ArrowLeft", 2)
+    lab.press_slider(v_dmax, "ArrowLeft", 3)
+    new_sigma, new_dmax = lab.slider_value(v_sigma), lab.slider_value(v_dmax)
+    assert (float(new_sigma), int(float(new_dmax))) != (2.0, 15)
+    stopped_image = lab.image_digest(figure)
+    lab.page.locator(".snnlib-live-view .snnlib-restart-button").first.click()
+    lab.wait_class(view, "snnlib-running", timeout_ms=30_000)
+    lab.wait_image_change(figure, stopped_image, timeout_ms=60_000)
+    restarted = (status.text_content() or "").strip()
+    assert f"run 2: σ {float(new_sigma):g}, d_max {int(float(new_dmax))}" in restarted, restarted
+    lab.screenshot("live_view_restarted", view)
+    lab.page.locator(".snnlib-live-view .snnlib-stop-button").first.click()
+    lab.wait_class(view, "snnlib-done", timeout_ms=30_000)
