@@ -70,7 +70,6 @@ def plan(directory=None, edition: str = "learner", install_source: str | None = 
     """Decide what to open (see the module docstring), building or updating the editions first."""
     if edition not in LAB_EDITIONS:
         raise ValueError(f"unknown edition {edition!r}; expected one of {', '.join(LAB_EDITIONS)}")
-    config_dir = course.course_files("jupyter")
     repo = course.repository_root()
     if edition == "source":
         if repo is None:
@@ -78,6 +77,8 @@ def plan(directory=None, edition: str = "learner", install_source: str | None = 
                              "snnlib is installed without one; use --edition learner or instructor")
         if directory is not None:
             raise ValueError("--edition source opens the repository's notebooks/ itself; leave out --dir")
+    config_dir = course.course_files("jupyter")
+    if edition == "source":
         return LabPlan(repo, repo / "notebooks" / f"{FIRST_NOTEBOOK}.py", config_dir)
     if directory is not None:
         folder = Path(directory).expanduser()
