@@ -141,8 +141,8 @@ def _cmd_lab(args) -> int:
     if lab.written:
         print(f"built the course into {lab.root_dir} ({len(lab.written)} notebooks)")
     if lab.kept:
-        print(f"kept your changes to {', '.join(p.name for p in lab.kept)} (in {lab.kept[0].parent}) although the "
-              f"course has a newer version: rename or delete a notebook to get the new one")
+        print(f"kept your changes to {', '.join(f'{p.parent.name}/{p.name}' for p in lab.kept)} in {lab.root_dir}, "
+              f"although the course has a newer version: rename or delete a notebook to get the new one")
     print(f"course: {lab.first}\nLab settings: {lab.config_dir}")
     if args.dry_run:
         print("would run: JUPYTER_CONFIG_DIR=" + env["JUPYTER_CONFIG_DIR"] + " " + subprocess.list2cmdline(cmd))

@@ -96,7 +96,7 @@ def test_dir_builds_the_editions_once_and_opens_the_learner_edition(tmp_path, mo
     monkeypatch.setenv(course.INSTALL_ENV, "snnlib==0.1")
     code, out, _ = _run(["lab", "--dry-run", "--dir", str(folder)], capsys)
     assert code == 0 and f"built the course into {folder} (21 notebooks)" in out
-    assert "kept your changes to 01_coincidence_detection.ipynb" in out
+    assert "kept your changes to learner/01_coincidence_detection.ipynb in" in out
     assert (folder / "learner" / "01_coincidence_detection.ipynb").read_text() == "a learner's work"
     assert "snnlib==0.1" in (folder / "learner" / "00_setup_check.ipynb").read_text()
 
