@@ -306,6 +306,22 @@ def _defined_names(code: str) -> set[str]:
     return names
 
 
+def _top_level_calls(code: str) -> set[str]:
+    """The names called by a cell's top-level statements (not inside its functions or classes)."""
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    called: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        called.update(n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name))
+    return called
+
+
 def stub_names(code: str) -> set[str]:
     """What an exercise stub defines for the learner to write: its functions, classes and variables."""
     return _defined_names(code)
@@ -352,7 +368,7 @@ def exercise_problems(nb, notebook: str, minimum: tuple[int, int] | None = (3, 2
     first two characters are the number every exercise's "NN.k" must start with.
 
     The rules: no cell is tagged ``raises-exception``; each exercise is a stub (tag ``exercise``, holding
-    ``raise NotImplementedError`` or ``= None``), then a solution (tag ``solution``) defining the stub's
+    ``raise NotImplementedError`` or ``= None``, calling none of the functions it defines), then a solution (tag ``solution``) defining the stub's
     names, then a check (tag ``exercise-check``) calling ``exercises.check("NN.k", ...)`` exactly once;
     every **Think!** question (``**Think!** NN.k``) is followed by a Markdown ``solution`` cell; a Markdown
     ``solution`` cell answers a Think! question; numbers are unique; the Markdown before a stub names
@@ -403,6 +419,10 @@ def exercise_problems(nb, notebook: str, minimum: tuple[int, int] | None = (3, 2
                 found.append(f"{here}: an exercise stub holds `raise NotImplementedError(...)` in a function, or a "
                              f"variable `= None` for the learner to fill in")
             state, stub_at, stub_defs = "stub", i, stub_names(cell.source)
+            called = sorted(stub_defs & _top_level_calls(cell.source))
+            if called:
+                found.append(f"{here}: the stub calls {', '.join(called)}; a stub only defines what the learner "
+                             f"writes (a call would raise NotImplementedError and stop Run All)")
         elif SOLUTION_TAG in tags:
             if state != "stub":
                 found.append(f"{here}: a solution cell without an exercise stub (tag 'exercise') just before it")

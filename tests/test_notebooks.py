@@ -206,6 +206,9 @@ BROKEN = {
     "stub that neither raises nor is None": (lambda t: _edit(t, "crossing = None\n# your code here",
                                                              "crossing = 0.0\n# your code here"),
                                              "raise NotImplementedError"),
+    "stub that calls its function": (lambda t: _edit(t, 'raise NotImplementedError("Exercise 42.1: write psi")',
+                                                     'raise NotImplementedError("Exercise 42.1: write psi")\n\n\n'
+                                                     'print(psi(0.5))'), "the stub calls psi"),
     "solution before its stub": (lambda t: _edit(
         t, '# %% tags=["exercise"]\ncrossing = None\n# your code here\n\n# %% tags=["solution"]\n'
            'grid = np.linspace(0, 1, 100001)\ncrossing = float(grid[np.argmin(np.abs(0.3 * (1 - grid) - 0.15))])',
