@@ -24,6 +24,7 @@ import io
 import json
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -116,8 +117,12 @@ def load_checkpoint(path) -> tuple[dict[str, np.ndarray], dict]:
     for key in ("arrays", "sha256", "state"):
         if key not in document:
             raise CheckpointError(f"{json_path} lacks the field {key!r}; refusing to load a damaged checkpoint")
-    name = str(document["arrays"])
-    if Path(name).name != name:
+    if not isinstance(document["arrays"], str) or not isinstance(document["sha256"], str) \
+            or not isinstance(document["state"], dict):
+        raise CheckpointError(f"{json_path} is damaged: 'arrays' and 'sha256' must be strings and 'state' an "
+                              "object; refusing to load it — train again or restore a copy")
+    name = document["arrays"]
+    if Path(name).name != name or name in ("", ".", ".."):
         raise CheckpointError(f"{json_path} names the array file {name!r}, which is not inside its folder")
     npz_path = json_path.parent / name
     try:
@@ -129,11 +134,16 @@ def load_checkpoint(path) -> tuple[dict[str, np.ndarray], dict]:
         raise CheckpointError(
             f"{npz_path} is corrupt: its sha256 is {digest[:16]}…, the checkpoint recorded "
             f"{str(document['sha256'])[:16]}…; refusing to load it — train again or restore a copy")
+    # a matching hash but not an npz (the JSON re-sealed over another file): refuse whatever the parser says
+    if not data.startswith(b"PK"):
+        raise CheckpointError(f"{npz_path} is not a .npz archive (it does not start like a zip file); refusing to "
+                              "load it — train again or restore a copy")
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
-    except (ValueError, OSError, EOFError) as exc:  # a matching hash but not an npz: written by something else
-        raise CheckpointError(f"{npz_path} is not a plain .npz archive ({exc}); refusing to load it") from None
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, RuntimeError) as exc:
+        raise CheckpointError(f"{npz_path} is not a plain .npz archive ({type(exc).__name__}: {exc}); refusing to "
+                              "load it — train again or restore a copy") from None
     return arrays, document["state"]
 
 

@@ -20,6 +20,11 @@ DECAY_KINDS = ("exact", "euler")
 SURROGATE_KINDS = ("triangle", "fast_sigmoid")
 KERNEL_KINDS = ("centered", "causal")
 DTYPES = ("float32", "float64")
+#: Smallest accepted ``sigma`` (steps). The delay kernel is evaluated at offsets down to half a step from its
+#: centre; at σ = 0.05 its value there, exp(−1 / (8 σ²)) = exp(−50) ≈ 2·10⁻²², is still a normal float32
+#: (the limit is σ ≈ 0.038, where exp(−1 / (8 σ²)) reaches float32's smallest normal 1.2·10⁻³⁸). Below it the
+#: kernel underflows to zero, σ² itself underflows for σ < 1e-154, and the delay gradient becomes 0/0.
+SIGMA_MIN = 0.05
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,8 @@ class SNNConfig:
         recurrent: add hidden→hidden weights ``W_rec`` (one-step transmission).
         rec_delays: recurrent delays, ``none | synaptic | axonal`` (needs ``recurrent``).
         d_max: largest integer delay, in steps (default 25 = 250 ms at 10 ms bins).
-        sigma: width of the Gaussian spike representation, in steps (MODEL.md §6).
+        sigma: width of the Gaussian spike representation, in steps (MODEL.md §6), at least
+            :data:`SIGMA_MIN` = 0.05.
         kernel: ``centered`` (the exact rule, needs a lag of ``ceil(3 sigma)`` steps online)
             or ``causal`` (an option, not the reference: only the half of the kernel that
             lies in the past, so no lag; clearly an approximation).
@@ -49,7 +55,7 @@ class SNNConfig:
         sparsity: fraction of input connections removed by a fixed mask (0 = dense).
         weight_scale: initial input weights are drawn with std weight_scale / sqrt(M · density).
         seed: seeds the parameters, the mask and the random feedback.
-        dtype: ``float32`` (speed) or ``float64`` (exactness).
+        dtype: ``float32`` (speed) or ``float64`` (exactness); a NumPy dtype is accepted and stored as its name.
     """
 
     n_in: int
@@ -76,6 +82,12 @@ class SNNConfig:
     dtype: str = "float32"
 
     def __post_init__(self) -> None:
+        # a NumPy dtype or scalar type (np.float32, np.dtype("float64")) is stored as its name
+        if self.dtype is not None and not isinstance(self.dtype, str):
+            try:
+                object.__setattr__(self, "dtype", np.dtype(self.dtype).name)
+            except (TypeError, ValueError):
+                pass  # refused below with the value as given
         _validate(self)
 
     # -- derived quantities (MODEL.md §3) -------------------------------------------
@@ -138,7 +150,7 @@ def _validate(c: SNNConfig) -> None:
     _choice("decay", c.decay, DECAY_KINDS)
     _choice("surrogate", c.surrogate, SURROGATE_KINDS)
     _choice("kernel", c.kernel, KERNEL_KINDS)
-    _choice("dtype", str(c.dtype), DTYPES)
+    _choice("dtype", c.dtype, DTYPES)
     need(isinstance(c.recurrent, (bool, np.bool_)), f"recurrent must be True or False, got {c.recurrent!r}")
     need(c.recurrent or c.rec_delays == "none",
          f"rec_delays={c.rec_delays!r} needs recurrent=True (a feedforward network has no recurrent delays)")
@@ -149,6 +161,9 @@ def _validate(c: SNNConfig) -> None:
         need(isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
              and math.isfinite(value) and value > 0,
              f"{name} must be a finite number > 0, got {value!r}")
+    need(c.sigma >= SIGMA_MIN,
+         f"sigma must be at least {SIGMA_MIN} steps (below it the Gaussian delay kernel underflows to zero), "
+         f"got {c.sigma!r}; use sigma >= {SIGMA_MIN}")
     if c.decay == "euler":
         for name in ("tau_mem", "tau_out"):
             need(getattr(c, name) > c.dt,

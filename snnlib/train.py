@@ -33,7 +33,10 @@ import dataclasses
 import io
 import json
 import math
+import os
 import platform
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +98,75 @@ class TrainingDiverged(ValueError):
 
 class OutputError(OSError):
     """The output folder cannot be written (permission denied, disk full, ...); one line says which file and why."""
+
+
+class deferred_interrupts:
+    """While active, Ctrl-C (SIGINT) and SIGTERM only set a flag that the training loop reads between batches.
+
+    A ``KeyboardInterrupt`` raised inside a compiled kernel (numba) does not unwind cleanly: it surfaces as a
+    ``SystemError`` with no checkpoint written. So :func:`train` installs this guard: the first signal is noted
+    (:attr:`signum`), the current batch (or validation, or checkpoint write) finishes, the state is saved as
+    ``interrupted`` and :func:`train` returns. A second signal restores the previous handlers and raises
+    ``KeyboardInterrupt`` at once (a hard stop; checkpoints are written atomically, so the last one stays whole).
+
+    Re-entrant: an inner guard (``train`` inside the command line's guard) shares the outer one's flag. Outside the
+    main thread (where handlers cannot be installed) and for a signal whose handler is ``SIG_IGN`` it does nothing.
+    The previous handlers are restored on exit.
+    """
+
+    _active: "deferred_interrupts | None" = None
+    SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name))
+
+    def __init__(self):
+        self.signum: int | None = None
+        self._previous: dict = {}
+        self._outer: deferred_interrupts | None = None
+
+    def __enter__(self) -> "deferred_interrupts":
+        outer = deferred_interrupts._active
+        if outer is not None:
+            self._outer = outer
+            return outer
+        if threading.current_thread() is threading.main_thread():
+            for sig in self.SIGNALS:
+                try:
+                    if signal.getsignal(sig) is signal.SIG_IGN:
+                        continue
+                    self._previous[sig] = signal.signal(sig, self._handle)
+                except (ValueError, OSError):  # pragma: no cover - platforms without the signal
+                    pass
+        deferred_interrupts._active = self
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._outer is not None:
+            return
+        self._restore()
+        deferred_interrupts._active = None
+
+    @property
+    def requested(self) -> bool:
+        return self.signum is not None
+
+    def _restore(self) -> None:
+        previous, self._previous = self._previous, {}
+        for sig, handler in previous.items():
+            try:
+                signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+            except (ValueError, OSError):  # pragma: no cover
+                pass
+
+    def _handle(self, signum, frame) -> None:
+        if self.signum is None:
+            self.signum = signum
+            return
+        self._restore()  # a second signal: stop hard (the default behaviour from here on)
+        raise KeyboardInterrupt
+
+
+def _interrupt_requested() -> bool:
+    active = deferred_interrupts._active
+    return active is not None and active.requested
 
 
 # ----------------------------------------------------------------------------- configuration
@@ -164,7 +236,8 @@ class DataConfig:
     dataset: ``shd``, ``ssc`` (downloaded files), ``shd-like``, ``delay-task``, ``randman`` (generated on first use
         into the data folder), or the path of an ``.h5`` file in the SHD schema (see :func:`load_data`).
     data_dir: folder of the data files; ``None``: ``$SNNLIB_DATA``, else the per-user cache.
-    dt: step width, seconds. max_time: window, seconds (``None``: 1 s for SHD/SSC, else the longest sample).
+    dt: step width, seconds. max_time: window, seconds (``None``: 1 s for SHD/SSC, else the longest sample; refused
+        when that lasts over ``OUTLIER_FACTOR`` = 10 times the median sample, see :func:`_window`).
     pool: sum groups of ``pool`` neighbouring channels (700 → 140 with pool 5).
     binary: clip counts to one spike per step and channel.
     valid_fraction: share of the training file held out for validation (0: no validation set when the dataset
@@ -185,8 +258,15 @@ class DataConfig:
     generator: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if isinstance(self.dataset, os.PathLike):
+            object.__setattr__(self, "dataset", os.fspath(self.dataset))
         if not isinstance(self.dataset, str) or not self.dataset:
             raise ValueError(f"dataset must be a name or a file path, got {self.dataset!r}")
+        if self.data_dir is not None:
+            if isinstance(self.data_dir, os.PathLike):
+                object.__setattr__(self, "data_dir", os.fspath(self.data_dir))
+            if not isinstance(self.data_dir, str) or not self.data_dir:
+                raise ValueError(f"data_dir must be a folder path (a string), got {self.data_dir!r}")
         if not (self.dataset in PUBLISHED_DATASETS or self.dataset in OFFLINE_DATASETS
                 or self.dataset.endswith((".h5", ".hdf5"))):
             raise ValueError(f"unknown dataset {self.dataset!r}; expected one of "
@@ -202,8 +282,11 @@ class DataConfig:
                 or not 0 <= self.valid_fraction < 1:
             raise ValueError(f"valid_fraction must be a fraction in [0, 1), got {self.valid_fraction!r}")
         _choice("valid_by", self.valid_by, VALID_BY)
-        if not isinstance(self.generator, dict):
-            raise ValueError(f"generator must be a dict of generator arguments, got {self.generator!r}")
+        if not isinstance(self.generator, dict) or not all(isinstance(k, str) for k in self.generator):
+            raise ValueError(f"generator must be a dict of generator arguments (name: value), got "
+                             f"{self.generator!r}")
+        if not isinstance(self.binary, bool):
+            raise ValueError(f"binary must be True or False, got {self.binary!r}")
 
     def replace(self, **changes) -> "DataConfig":
         return dataclasses.replace(self, **changes)
@@ -319,18 +402,28 @@ def load_data(data_config: DataConfig) -> Dataset:
                      "valid": data_layer.open_dataset(siblings["valid"]) if siblings["valid"].exists() else None}
         else:
             whole = data_layer.open_dataset(path)
+            if len(whole) == 0:
+                whole.close()
+                raise ValueError(f"{path} holds no samples; nothing to train on")
             rest, test_idx = data_layer.split_by_fraction(whole.labels, 0.2, seed=[c.data_seed, 1])
             parts = {"train": data_layer.Subset(whole, rest), "valid": None,
                      "test": data_layer.Subset(whole, test_idx)}
+            if len(test_idx) == 0:
+                whole.close()
+                raise ValueError(f"{path} holds {len(whole)} samples: too few to hold out a test set (20 % of each "
+                                 "class rounds to none); use a file with at least 3 samples per class, or "
+                                 "separate X_train.h5 and X_test.h5 files")
     try:
         if parts["valid"] is None and c.valid_fraction > 0:
             parts["train"], parts["valid"] = _hold_out(data_layer, parts["train"], c)
+        _check_parts(parts, c)
         train_part = parts["train"]
         n_channels = train_part.n_channels
         class_names = list(train_part.class_names)
         max_time = c.max_time
         if max_time is None:
-            max_time = 1.0 if c.dataset in PUBLISHED_DATASETS else _longest(parts.values(), dt)
+            max_time = 1.0 if c.dataset in PUBLISHED_DATASETS else _window(parts, dt)
+        _check_binning_memory(parts, n_channels, dt, max_time, c.pool)
         arrays = {name: _bin_all(part, n_channels, dt, max_time, c.pool, c.binary)
                   for name, part in parts.items() if part is not None and len(part) > 0}
         info.update({"n_channels": n_channels, "max_time": max_time, "pool": c.pool,
@@ -343,6 +436,34 @@ def load_data(data_config: DataConfig) -> Dataset:
                 part.close()
     return Dataset(train=arrays["train"], test=arrays["test"], valid=arrays.get("valid"),
                    class_names=class_names, dt=dt, info=info)
+
+
+def _check_parts(parts: dict, c: DataConfig) -> None:
+    """Refuse, before any binning, partitions that cannot make a run: an empty training or test set, or a
+    validation / test file whose classes or channels the training file does not have. Messages name the file."""
+    train_part, test_part = parts["train"], parts["test"]
+    where = {name: getattr(part, "path", "?") for name, part in parts.items() if part is not None}
+    if len(train_part) == 0:
+        hint = (f" after holding out valid_fraction={c.valid_fraction} for validation; lower --valid-fraction"
+                if parts["valid"] is not None and len(parts["valid"]) else "; use a file with training samples")
+        raise ValueError(f"no training samples are left in {where['train']}{hint}")
+    if len(test_part) == 0:
+        raise ValueError(f"the test file {where['test']} holds no samples; a run needs a test set to report its "
+                         "accuracy: use a test file with samples")
+    n_classes = len(train_part.class_names) or int(train_part.labels.max()) + 1
+    for name in ("valid", "test"):
+        part = parts[name]
+        if part is None or len(part) == 0:
+            continue
+        if part.n_channels != train_part.n_channels:
+            raise ValueError(f"the {name} file {where[name]} declares {part.n_channels} channels but the training "
+                             f"file {where['train']} has {train_part.n_channels}; use files of the same dataset")
+        top = int(part.labels.max())
+        names = list(part.class_names)
+        if top >= n_classes or (train_part.class_names and names[:n_classes] != list(train_part.class_names)):
+            raise ValueError(f"the {name} file {where[name]} has classes the training file {where['train']} does "
+                             f"not ({len(names)} classes, labels up to {top}, vs {n_classes} in training); use "
+                             "files with the same classes")
 
 
 def _hold_out(data_layer, part, c: DataConfig):
@@ -405,16 +526,168 @@ def _ensure_offline(c: DataConfig, folder: Path) -> Path:
     return target
 
 
-def _longest(parts, dt: float) -> float:
-    last = 0.0
-    for part in parts:
+#: A window inferred from the data is refused when the longest sample lasts more than this many times the median
+#: sample (see :func:`_window` and docs/training.md).
+OUTLIER_FACTOR = 10.0
+
+
+def _window(parts: dict, dt: float) -> float:
+    """The window ``max_time`` inferred from the data: the longest sample (its last spike), in whole steps.
+
+    One stray spike must not decide it (a spike at 60000 s would make every sample 6 million steps long): when the
+    longest sample lasts more than :data:`OUTLIER_FACTOR` times the median sample, the window is refused with the
+    sample named and a suggested ``--max-time`` (the longest sample within that factor), rather than truncating
+    silently.
+    """
+    durations, where = [], []
+    for name, part in parts.items():
         if part is None:
             continue
         for i in range(len(part)):
             times = part[i][0]
-            if len(times):
-                last = max(last, float(times.max()))
+            durations.append(float(times.max()) if len(times) else 0.0)
+            where.append((name, i))
+    durations = np.asarray(durations)
+    if durations.size == 0:
+        return dt
+    longest = int(np.argmax(durations))
+    last, median = float(durations[longest]), float(np.median(durations))
+    if last > OUTLIER_FACTOR * max(median, dt):
+        name, i = where[longest]
+        part = parts[name]
+        inliers = durations[durations <= OUTLIER_FACTOR * max(median, dt)]
+        suggestion = (int(math.floor(float(inliers.max()) / dt)) + 1) * dt
+        raise ValueError(f"sample {i} of the {name} part ({getattr(part, 'path', '?')}) lasts {last:g} s, more than "
+                         f"{OUTLIER_FACTOR:g}× the median sample ({median:g} s); the window defaults to the longest "
+                         f"sample, so set it yourself: e.g. --max-time {suggestion:g} (the longest of the other "
+                         "samples; later spikes are dropped)")
     return (int(math.floor(last / dt)) + 1) * dt
+
+
+# ----------------------------------------------------------------------------- memory
+#: Environment variable that caps the memory a run may plan to use (bytes, or with a suffix K, M, G, T); without it
+#: the cap is the memory the system reports available (MemAvailable, or a container's limit if lower).
+MEMORY_LIMIT_ENV = "SNNLIB_MEMORY_LIMIT"
+
+
+def available_memory() -> int | None:
+    """Bytes a run may still allocate: ``$SNNLIB_MEMORY_LIMIT`` if set, else what the system reports available
+    (Linux: ``MemAvailable``, lowered to a cgroup's remaining limit), else ``None`` (unknown: nothing checked)."""
+    text = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
+    if text:
+        scale = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}.get(text[-1:].upper(), 1)
+        try:
+            return int(float(text[:-1] if scale > 1 else text) * scale)
+        except ValueError:
+            raise ValueError(f"{MEMORY_LIMIT_ENV}={text!r} is not a number of bytes (e.g. 8G or 500M)") from None
+    found = []
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    found.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    for limit_file, usage_file in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                                   ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                                    "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+        try:
+            limit = Path(limit_file).read_text().strip()
+            if limit != "max" and int(limit) < 2**60:
+                found.append(int(limit) - int(Path(usage_file).read_text().strip()))
+        except (OSError, ValueError):
+            pass
+    if not found:
+        try:
+            found.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (ValueError, OSError, AttributeError):
+            return None
+    return max(0, min(found))
+
+
+def _gib(n_bytes: float) -> str:
+    return f"{n_bytes / 2**30:.3g} GiB" if n_bytes >= 2**27 else f"{n_bytes / 2**20:.3g} MiB"
+
+
+def _refuse_if_too_big(parts: dict, what: str) -> None:
+    """``parts``: name -> (bytes, advice). Refuse when their sum exceeds :func:`available_memory`."""
+    total = sum(size for size, _ in parts.values())
+    limit = available_memory()
+    if limit is None or total <= limit:
+        return
+    name, (size, advice) = max(parts.items(), key=lambda item: item[1][0])
+    source = f"${MEMORY_LIMIT_ENV}" if os.environ.get(MEMORY_LIMIT_ENV) else "available"
+    raise ValueError(f"{what} needs about {_gib(total)}, more than the {_gib(limit)} {source} (the largest part: "
+                     f"{name}, {_gib(size)}); {advice}")
+
+
+def _check_binning_memory(parts: dict, n_channels: int, dt: float, max_time: float, pool: int) -> None:
+    """Refuse to bin data whose arrays (n, T, M) would not fit in memory, before allocating them."""
+    T = max(1, int(round(max_time / dt)))
+    M = max(1, n_channels // pool)
+    n = sum(len(part) for part in parts.values() if part is not None)
+    chunk = min(256, n)
+    # the pieces as uint16, their concatenation and the final uint8 copy; one chunk binned as float32
+    _refuse_if_too_big({
+        f"the binned data ({n} samples × {T:,} steps × {M} channels)": (
+            5 * n * T * M + 4 * chunk * T * M, "raise --dt, lower --max-time or pool channels with --pool"),
+    }, f"binning at dt={dt:g} s over max_time={max_time:g} s")
+
+
+def training_memory(mc: SNNConfig, tc: "TrainConfig", n_steps: int, n_train: int | None = None,
+                    n_eval: int | None = None) -> dict[str, int]:
+    """Rough peak memory (bytes) of a training run beyond the data arrays, by part (an estimate, not a bound).
+
+    ``parameters``: the parameters with their gradients, optimiser moments and the snapshot kept per batch.
+    ``batch``: the arrays of one training batch (B, T, ·) of the fast engine — the input, about twelve (B, T, N)
+    arrays of the forward pass and the credit, the readout. ``evaluation``: one forward pass over an evaluation
+    batch. ``delay buffers``: the ``d_max + 2w`` steps of padding of the delayed input and of the credit.
+    ``kernel taps``: 2w + 1 per learned delay. ``stepwise traces``: the per-synapse traces of the stepwise learner.
+    Within about 1.5× of the peaks measured with tracemalloc (docs/training.md). ``n_train``/``n_eval`` cap the
+    batch sizes at the sizes of the partitions.
+    """
+    s = mc.np_dtype.itemsize
+    B = tc.batch_size if n_train is None else min(tc.batch_size, max(n_train, 1))
+    Be = tc.eval_batch_size if n_eval is None else min(tc.eval_batch_size, max(n_eval, 1))
+    T, M, N, K = n_steps, mc.n_in, mc.n_hidden, mc.n_out
+    w, pad = mc.w, mc.d_max + 2 * mc.w
+    n_delays = {"none": 0, "fixed": N * M, "synaptic": N * M, "axonal": M}[mc.delays]
+    n_params = N * M + n_delays + K * N + K
+    if mc.recurrent:
+        n_params += N * N + {"none": 0, "synaptic": N * N, "axonal": N}[mc.rec_delays]
+    parts = {
+        "parameters": 8 * n_params * s,
+        "batch": B * T * (2 * M + 12 * N + 6 * K) * s,
+        "evaluation": Be * T * (2 * M + 4 * N + 3 * K) * s,
+        "delay buffers": (B * pad * (M + 2 * N) + Be * pad * M) * s,
+        "kernel taps": (n_delays + (N * N if mc.rec_delays == "synaptic" else 0)) * (2 * w + 1) * 8,
+    }
+    if tc.method == "online" and tc.update_every is not None and tc.update_every < T:
+        parts["stepwise traces"] = 5 * B * (N * M + (N * N if mc.recurrent else 0)) * s + B * (pad + 1) * M * s
+    return parts
+
+
+_MEMORY_ADVICE = {
+    "parameters": "lower --hidden, or pool input channels with --pool",
+    "batch": "lower --batch-size or --hidden, or shorten T (raise --dt, lower --max-time)",
+    "evaluation": "shorten T (raise --dt, lower --max-time) or lower --hidden",
+    "delay buffers": "lower --d-max or --sigma (the padding is d_max + 2·ceil(3σ) steps)",
+    "kernel taps": "lower --sigma (the kernel spans 2·ceil(3σ) + 1 steps)",
+    "stepwise traces": "lower --batch-size or --hidden, or drop --update-every (the fast engine needs no traces)",
+}
+
+
+def _check_training_memory(mc: SNNConfig, tc: "TrainConfig", data: "Dataset") -> None:
+    n_eval = max(len(data.test), len(data.valid) if data.valid is not None else 0)
+    parts = training_memory(mc, tc, data.n_steps, len(data.train), n_eval)
+    n_steps, B = data.n_steps, min(tc.batch_size, len(data.train))
+    labels = {"parameters": f"parameters and optimiser state (N={mc.n_hidden}, M={mc.n_in})",
+              "batch": f"one batch (B={B} × T={n_steps:,} steps × N={mc.n_hidden})",
+              "evaluation": f"one evaluation batch ({min(tc.eval_batch_size, n_eval)} × {n_steps:,} steps)",
+              "delay buffers": f"delay buffers (d_max={mc.d_max:,} + 2w={2 * mc.w:,} steps)",
+              "kernel taps": f"delay-kernel taps (σ={mc.sigma:g}: {2 * mc.w + 1:,} per delay)",
+              "stepwise traces": f"per-synapse traces of the stepwise learner (B={tc.batch_size})"}
+    _refuse_if_too_big({labels[k]: (v, _MEMORY_ADVICE[k]) for k, v in parts.items()}, "training")
 
 
 def _bin_all(part, n_channels: int, dt: float, max_time: float, pool: int, binary: bool,
@@ -515,8 +788,10 @@ def train(model_config: SNNConfig, train_config: TrainConfig, data: Dataset, *,
         params: initial parameters (default ``init_params(model_config)``); ignored when resuming.
 
     Returns:
-        A :class:`TrainResult`. Ctrl-C (KeyboardInterrupt) is caught: the state before the interrupted batch is
-        saved and the result has ``status="interrupted"``.
+        A :class:`TrainResult`. Ctrl-C and SIGTERM (in the main thread) are deferred to the end of the current batch
+        (see :class:`deferred_interrupts`): the state after it is saved and the result has ``status="interrupted"``.
+        A ``KeyboardInterrupt`` raised otherwise (a second Ctrl-C, a callback) restores the state before the
+        interrupted batch, saves it and returns the same way.
 
     Raises:
         ValueError: data and configuration do not fit (checked before any work); CheckpointError: the checkpoint to
@@ -526,11 +801,12 @@ def train(model_config: SNNConfig, train_config: TrainConfig, data: Dataset, *,
     _check_fit(model_config, train_config, data)
     out = _prepare_out_dir(out_dir, resume, overwrite)
     run = _Run(model_config, train_config, data, callback, out, progress)
-    if resume:
-        run.restore()
-    else:
-        run.start(params)
-    return run.execute()
+    with deferred_interrupts():
+        if resume:
+            run.restore()
+        else:
+            run.start(params)
+        return run.execute()
 
 
 def _check_fit(mc: SNNConfig, tc: TrainConfig, data: Dataset) -> None:
@@ -546,6 +822,7 @@ def _check_fit(mc: SNNConfig, tc: TrainConfig, data: Dataset) -> None:
         raise ValueError("the training set is empty")
     if mc.loss_start >= data.n_steps:
         raise ValueError(f"loss_start={mc.loss_start} leaves no loss window in T={data.n_steps} steps")
+    _check_training_memory(mc, tc, data)
 
 
 def _prepare_out_dir(out_dir, resume: bool, overwrite: bool) -> Path | None:
@@ -596,6 +873,7 @@ class _Run:
 
     def restore(self):
         arrays, state = ckpt.load_checkpoint(self.out)
+        check_state(state, self.out)
         expect = {"model_config": self.mc.to_dict(), "data": _data_identity(self.data),
                   "train_config": _resumable(self.tc.to_dict())}
         found = {"model_config": state.get("model_config"), "data": state.get("data"),
@@ -610,21 +888,32 @@ class _Run:
             raise CheckpointError(f"the checkpoint in {self.out} was made with another configuration ("
                                   + "; ".join(diffs[:4]) + (" …" if len(diffs) > 4 else "")
                                   + f"){hint}; resume with the same options, or start afresh with --overwrite")
+        epoch, batch = state["position"]
+        refuse = (f"the checkpoint in {self.out} is inconsistent" + " ({}); refusing to resume from it — start afresh "
+                  "with --overwrite or restore a copy")
+        if batch >= self.n_batches:
+            raise CheckpointError(refuse.format(f"batch position {batch} is beyond the {self.n_batches} batches of "
+                                                "an epoch"))
+        if epoch > int(state["train_config"].get("epochs", epoch)):
+            raise CheckpointError(refuse.format(f"epoch position {epoch} is beyond the run's "
+                                                f"{state['train_config'].get('epochs')} epochs"))
+        if batch > 0 and state["epoch_samples"] != batch * self.tc.batch_size:  # (reset when an epoch starts)
+            raise CheckpointError(refuse.format(f"{state['epoch_samples']} samples done at batch {batch} of "
+                                                f"{self.tc.batch_size}"))
         try:
             self.params = {k[len("params/"):]: v for k, v in arrays.items() if k.startswith("params/")}
             check_params(self.mc, self.params)
             self.optimizer = self._optimizer()
             self.optimizer.load_state_dict({k[len("opt/"):]: v for k, v in arrays.items() if k.startswith("opt/")})
-            self.rng = np.random.default_rng()
-            self.rng.bit_generator.state = state["rng_epoch_start"]
-            self.epoch_rng_state = copy.deepcopy(state["rng_epoch_start"])
-            self.epoch, self.batch = (int(v) for v in state["position"])
-            self.epoch_loss, self.epoch_samples = float(state["epoch_loss"]), int(state["epoch_samples"])
-            self.history = list(state["history"])
-            self.elapsed, self.cpu = float(state["elapsed_s"]), float(state.get("cpu_s", 0.0))
         except (KeyError, TypeError, ValueError) as exc:
-            raise CheckpointError(f"the checkpoint in {self.out} is incomplete or inconsistent ({exc}); refusing to "
-                                  "resume from it — start afresh with --overwrite") from None
+            raise CheckpointError(refuse.format(f"arrays: {exc}")) from None
+        self.rng = np.random.default_rng()
+        self.rng.bit_generator.state = state["rng_epoch_start"]
+        self.epoch_rng_state = copy.deepcopy(state["rng_epoch_start"])
+        self.epoch, self.batch = epoch, batch
+        self.epoch_loss, self.epoch_samples = float(state["epoch_loss"]), int(state["epoch_samples"])
+        self.history = [dict(row) for row in state["history"]]
+        self.elapsed, self.cpu = float(state["elapsed_s"]), float(state.get("cpu_s", 0.0))
         self.order = None
         if self.batch > 0:  # mid-epoch: draw the same permutation again
             self.order = self.rng.permutation(len(self.data.train))
@@ -669,9 +958,15 @@ class _Run:
                    desc="training")
         try:
             while self.epoch < self.tc.epochs:
-                if self._run_epoch(bar) == "stop":
-                    status = "stopped"
+                if _interrupt_requested():
+                    status = "interrupted"
                     break
+                outcome = self._run_epoch(bar)
+                if outcome is not None:
+                    status = outcome
+                    break
+            if status == "finished" and _interrupt_requested():
+                status = "interrupted"  # arrived during the last epoch's validation or checkpoint
         except KeyboardInterrupt:
             status = "interrupted"
         finally:
@@ -681,6 +976,7 @@ class _Run:
             self.save(status)
             if status == "interrupted":
                 return TrainResult(self.params, self.history, {}, status, self.out, (self.epoch, self.batch))
+        # a signal arriving from here on is noted but ignored: the test evaluation finishes the run
         metrics = self._final_metrics(status)
         self._emit("end")
         return TrainResult(self.params, self.history, metrics, status, self.out, (self.epoch, self.batch))
@@ -718,7 +1014,9 @@ class _Run:
                             refresh=False)
             if self.batch % tc.callback_every == 0 and self.batch < self.n_batches:
                 if self._emit("batch") is False:
-                    return "stop"
+                    return "stopped"
+            if _interrupt_requested() and self.batch < self.n_batches:
+                return "interrupted"
         # end of the epoch: validation, log, checkpoint
         row = {"epoch": self.epoch + 1, "train_loss": self.epoch_loss / max(self.epoch_samples, 1),
                "val_loss": None, "val_accuracy": None}
@@ -738,7 +1036,7 @@ class _Run:
         self.order = None
         self._write_log()
         self.save("running")
-        return "stop" if self._emit("epoch") is False else None
+        return "stopped" if self._emit("epoch") is False else None
 
     def _train_batch(self, idx) -> float:
         mc, tc = self.mc, self.tc
@@ -891,12 +1189,84 @@ def _json_safe(value):
     return value
 
 
+HISTORY_KEYS = ("epoch", "train_loss", "val_loss", "val_accuracy", "epoch_s", "elapsed_s")
+
+
+def check_state(state, where) -> None:
+    """Refuse a training checkpoint's state (the JSON part) that was not written by :func:`train`.
+
+    Checks types and ranges of every field that resuming or evaluating reads: the configurations, the position
+    (epoch, batch) ≥ 0, the RNG state (it must be accepted by NumPy's PCG64), the running loss, the history (one
+    row per finished epoch, numbered 1, 2, …) and the timings. Raises :class:`CheckpointError` naming the field.
+    """
+    def refuse(problem: str):
+        raise CheckpointError(f"the checkpoint in {where} is damaged or hand-edited: {problem}; refusing to load "
+                              "it — start afresh with --overwrite or restore a copy")
+
+    def number(value, minimum=None) -> bool:
+        return (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+                and (minimum is None or value >= minimum))
+
+    def integer(value, minimum=0) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+    if not isinstance(state, dict):
+        refuse(f"the state is a {type(state).__name__}, not a JSON object")
+    for key in ("model_config", "train_config"):
+        if not isinstance(state.get(key), dict):
+            refuse(f"{key!r} is missing or not an object")
+    try:
+        SNNConfig(**state["model_config"])
+        TrainConfig(**state["train_config"])
+    except (TypeError, ValueError) as exc:
+        refuse(f"its configuration is invalid ({exc})")
+    info = state.get("data_info", {})
+    if not isinstance(info, dict) or not isinstance(info.get("data_config", {}), dict):
+        refuse("data_info must be an object whose data_config is an object")
+    position = state.get("position")
+    if not (isinstance(position, list) and len(position) == 2 and all(integer(v) for v in position)):
+        refuse(f"position must be [epoch, batch], two integers >= 0, found {position!r}")
+    rng_state = state.get("rng_epoch_start")
+    try:
+        if not isinstance(rng_state, dict):
+            raise TypeError("not an object")
+        np.random.default_rng().bit_generator.state = rng_state
+    except (TypeError, ValueError, KeyError, OverflowError, AttributeError) as exc:
+        refuse(f"rng_epoch_start is not a valid NumPy random-generator state ({exc})")
+    if not number(state.get("epoch_loss"), 0):
+        refuse(f"epoch_loss must be a finite number >= 0, found {state.get('epoch_loss')!r}")
+    if not integer(state.get("epoch_samples")):
+        refuse(f"epoch_samples must be an integer >= 0, found {state.get('epoch_samples')!r}")
+    for key in ("elapsed_s", "cpu_s"):
+        if key in state and not number(state[key], 0):
+            refuse(f"{key} must be a number of seconds >= 0, found {state[key]!r}")
+    if "elapsed_s" not in state:
+        refuse("'elapsed_s' is missing")
+    history = state.get("history")
+    if not isinstance(history, list):
+        refuse(f"history must be a list of epochs, found {type(history).__name__}")
+    if len(history) != position[0]:
+        refuse(f"history holds {len(history)} epochs but the position says {position[0]} are finished")
+    for i, row in enumerate(history):
+        if not isinstance(row, dict) or set(HISTORY_KEYS) - set(row):
+            refuse(f"history entry {i + 1} must be an object with {', '.join(HISTORY_KEYS)}, found {row!r}")
+        if row["epoch"] != i + 1 or isinstance(row["epoch"], bool):
+            refuse(f"history entry {i + 1} is numbered {row['epoch']!r}")
+        for key in HISTORY_KEYS[1:]:
+            value = row[key]
+            if not (value is None and key.startswith("val_")) and not number(value):
+                refuse(f"history entry {i + 1} has {key} = {value!r}, not a finite number")
+
+
 def load_trained(path) -> tuple[SNNConfig, dict, dict]:
     """``(model_config, params, state)`` from a checkpoint folder (or its ``checkpoint.json``), verified."""
     arrays, state = ckpt.load_checkpoint(path)
-    try:
-        mc = SNNConfig(**state["model_config"])
-    except (KeyError, TypeError) as exc:
-        raise CheckpointError(f"{path}: the checkpoint's model configuration is unusable ({exc})") from None
+    check_state(state, path)
+    mc = SNNConfig(**state["model_config"])
     params = {k[len("params/"):]: v for k, v in arrays.items() if k.startswith("params/")}
+    try:
+        check_params(mc, params)
+    except ValueError as exc:
+        raise CheckpointError(f"the checkpoint in {path} holds unusable parameters ({exc}); train again or "
+                              "restore a copy") from None
     return mc, params, state

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -39,7 +40,8 @@ OPTIONS = {
     "lr_schedule": (("constant", "cosine"), "learning rates constant, or decayed per epoch along a half cosine"),
     "batch_size": (int, "samples per update"),
     "dt": (float, "step width, seconds"),
-    "max_time": (float, "window per sample, seconds (default: 1 s for SHD/SSC, else the longest sample)"),
+    "max_time": (float, "window per sample, seconds (default: 1 s for SHD/SSC, else the longest sample, "
+                          "unless it lasts over 10x the median: see docs/training.md)"),
     "pool": (int, "sum groups of this many neighbouring input channels"),
     "sparsity": (float, "fraction of input connections removed by a fixed mask (e.g. 0.8)"),
     "sigma": (float, "width of the Gaussian spike representation, steps"),
@@ -155,8 +157,42 @@ def read_config_file(path) -> dict:
         if name not in allowed:
             raise ValueError(f"config file {path}: unknown option {key!r}; allowed are "
                              f"{', '.join(sorted(allowed))}")
-        options[name] = value
+        options[name] = _checked_value(path, key, name, value)
     return options
+
+
+#: Options whose value may be left empty (``null`` in JSON/YAML) to mean "the default".
+NULLABLE = ("data_dir", "max_time", "update_every")
+
+
+def _checked_value(path, key, name: str, value):
+    """``value`` if its type fits the option ``name`` (strictly: ``"no"`` is not a bool, ``1`` is not a path),
+    else a ValueError naming the file and the key."""
+    kind = OPTIONS[name][0] if name in OPTIONS else {"generator": dict, "out": str}[name]
+    where = f"config file {path}: {key}"
+    if value is None and name in NULLABLE:
+        return value
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"{where} must be true or false, got {value!r}")
+    elif isinstance(kind, tuple):
+        if not isinstance(value, str) or value not in kind:
+            raise ValueError(f"{where} must be one of {', '.join(kind)}, got {value!r}")
+    elif kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{where} must be an integer, got {value!r}"
+                             + (" (write it without a decimal point or exponent)" if isinstance(value, float)
+                                else ""))
+    elif kind is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{where} must be a number, got {value!r}")
+    elif kind is str:
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{where} must be a non-empty string (a name or a path), got {value!r}")
+    elif kind is dict:
+        if not isinstance(value, dict):
+            raise ValueError(f"{where} must be a table of KEY = VALUE arguments, got {value!r}")
+    return value
 
 
 def resolve_options(args, stored: dict | None = None) -> dict:
@@ -208,7 +244,7 @@ def build_configs(options: dict, n_in: int = 1, n_out: int = 2):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"--{name.replace('_', '-')} must be an integer, got {value!r}")
     model = SNNConfig(
-        n_in=n_in, n_hidden=o["hidden"], n_out=n_out, delays=o["delays"], recurrent=bool(o["recurrent"]),
+        n_in=n_in, n_hidden=o["hidden"], n_out=n_out, delays=o["delays"], recurrent=o["recurrent"],
         rec_delays=o["rec_delays"], d_max=o["d_max"], sigma=o["sigma"], dt=o["dt"], feedback=o["feedback"],
         sparsity=o["sparsity"], tau_mem=o["tau_mem"], tau_out=o["tau_out"], seed=o["seed"], dtype=o["dtype"])
     train = TrainConfig(
@@ -216,9 +252,9 @@ def build_configs(options: dict, n_in: int = 1, n_out: int = 2):
         lr_schedule=o["lr_schedule"], optimizer=o["optimizer"], method=o["method"], engine=o["engine"],
         update_every=o["update_every"], seed=o["seed"])
     data = DataConfig(
-        dataset=str(o["dataset"]), data_dir=None if o["data_dir"] is None else str(o["data_dir"]), dt=o["dt"],
+        dataset=o["dataset"], data_dir=o["data_dir"], dt=o["dt"],
         max_time=o["max_time"], pool=o["pool"], valid_fraction=o["valid_fraction"], valid_by=o["valid_by"],
-        data_seed=o["data_seed"], generator=dict(o.get("generator") or {}))
+        data_seed=o["data_seed"], generator={} if o.get("generator") is None else o["generator"])
     return model, train, data
 
 
@@ -256,7 +292,7 @@ def _check_writable(out: Path) -> None:
 # ----------------------------------------------------------------------------- train
 def run_train(args) -> int:
     from snnlib.checkpoint import has_checkpoint, load_checkpoint
-    from snnlib.train import OutputError, load_data, train
+    from snnlib.train import OutputError, check_state, deferred_interrupts, load_data, train
 
     stored = None
     out_arg = args.out
@@ -268,7 +304,9 @@ def run_train(args) -> int:
     if args.resume:
         if not has_checkpoint(out):
             raise ValueError(f"--resume: {out} holds no checkpoint.json; train without --resume first")
-        stored = stored_options(load_checkpoint(out)[1])
+        state = load_checkpoint(out)[1]
+        check_state(state, out)
+        stored = stored_options(state)
     elif has_checkpoint(out) and not args.overwrite:
         raise ValueError(f"{out} already holds a checkpoint; continue it with --resume, start afresh with "
                          "--overwrite, or choose another --out")
@@ -282,9 +320,6 @@ def run_train(args) -> int:
 
     data = load_data(build_configs(options)[2])
     model, train_config, _ = build_configs(options, n_in=data.n_in, n_out=max(data.n_classes, 2))
-    print(f"{data.info['data_config']['dataset']}: {len(data.train)} train / "
-          f"{len(data.valid) if data.valid is not None else 0} valid / {len(data.test)} test samples, "
-          f"T={data.n_steps} steps of {1e3 * data.dt:g} ms, {data.n_in} inputs, {data.n_classes} classes")
 
     from tqdm import tqdm
 
@@ -296,18 +331,28 @@ def run_train(args) -> int:
             tqdm.write(f"epoch {row['epoch']}/{event.train_config.epochs}: train loss {row['train_loss']:.4f}{val} "
                        f"({row['epoch_s']:.1f} s)")
 
-    try:
-        result = train(model, train_config, data, callback=report, out_dir=out, resume=args.resume,
-                       overwrite=args.overwrite, progress=args.progress)
-    except OutputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    # from here on Ctrl-C and SIGTERM end the current batch, save and stop (see snnlib.train.deferred_interrupts)
+    with deferred_interrupts() as guard:
+        print(f"{data.info['data_config']['dataset']}: {len(data.train)} train / "
+              f"{len(data.valid) if data.valid is not None else 0} valid / {len(data.test)} test samples, "
+              f"T={data.n_steps} steps of {1e3 * data.dt:g} ms, {data.n_in} inputs, {data.n_classes} classes",
+              flush=True)
+        try:
+            result = train(model, train_config, data, callback=report, out_dir=out, resume=args.resume,
+                           overwrite=args.overwrite, progress=args.progress)
+        except OutputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        signum = guard.signum
     epoch, batch = result.position
     if result.status == "interrupted":
-        where = f"epoch {epoch + 1}, after batch {batch}" if batch else f"the start of epoch {epoch + 1}"
-        print(f"interrupted: checkpoint saved in {out} at {where}; continue with --resume --out {out}",
+        where = (f"epoch {epoch + 1}, after batch {batch}" if batch else
+                 "the end of training, before the test evaluation" if epoch >= train_config.epochs else
+                 f"the start of epoch {epoch + 1}")
+        by = " by SIGTERM" if signum == getattr(signal, "SIGTERM", None) else ""
+        print(f"interrupted{by}: checkpoint saved in {out} at {where}; continue with --resume --out {out}",
               file=sys.stderr)
-        return 130
+        return 143 if by else 130
     m = result.metrics
     val = "" if m["val_accuracy"] is None else f"val accuracy {100 * m['val_accuracy']:.1f} %, "
     print(f"{result.status}: test accuracy {100 * m['test_accuracy']:.2f} %, {val}"

@@ -113,7 +113,8 @@ def lab(request, browser, lab_server, artifacts):
         page.timings.append(("whole test", time.monotonic() - start))
         (artifacts / f"{page.prefix}_timings.txt").write_text(
             "".join(f"{seconds:7.1f} s  {name}\n" for name, seconds in page.timings)
-            + "".join(f"answered: {what}\n" for what in page.answered))
+            + "".join(f"answered: {what}\n" for what in page.answered)
+            + "".join(f"toast: {text}\n" for text in page.toasts))
         page.screenshot("end")
         if page.console:
             (artifacts / f"{page.prefix}_console.txt").write_text("\n".join(page.console))
@@ -246,6 +247,52 @@ def test_harness_reports_errors_and_sees_widgets(lab, artifacts):
     lab.wait_image_change(figure, before)
     lab.wait_idle()
     lab.screenshot("after_slider", slider.locator("xpath=.."))
+
+
+@in_browser
+def test_lab_settings_turn_the_news_question_off(lab_server):
+    """The course's Lab settings (.jupyter/lab/settings/overrides.json) as the server applies them: no news
+    question, no update check (the toast of the news question once intercepted a click of this test)."""
+    status, body = lab_server.api("GET", "lab/api/settings/@jupyterlab/apputils-extension:notification")
+    assert status == 200
+    # the server applies overrides.json to the schema's defaults; the (empty) user settings come on top
+    value = {key: (body.get("settings") or {}).get(key, body["schema"]["properties"][key]["default"])
+             for key in ("fetchNews", "checkForUpdates")}
+    assert value == {"fetchNews": "false", "checkForUpdates": False}, value
+
+
+# A toast over the whole page, as the news question or a kernel message would put it: the first has no close
+# button (only the pass-through style can save the click), the second one has (the handler closes it).
+_FAKE_TOASTS = """
+(() => {
+  const box = document.createElement('div');
+  box.className = 'Toastify__toast-container snnlib-fake-toasts';
+  box.style.cssText = 'position:fixed; inset:0; z-index:100000; background:rgba(255,0,0,0.2)';
+  box.innerHTML = '<div class="Toastify__toast" style="height:40vh">probe toast without a close button</div>' +
+    '<div class="Toastify__toast" id="snnlib-closable" style="height:40vh">probe toast with a close button' +
+    '<button class="jp-Notification-Toast-Close">x</button></div>';
+  box.querySelector('#snnlib-closable button').addEventListener('click', () =>
+    box.querySelector('#snnlib-closable').remove());
+  document.body.appendChild(box);
+})()
+"""
+
+
+@in_browser
+def test_a_toast_over_the_page_cannot_intercept_a_click(lab, artifacts):
+    probe = artifacts / "probe" / "toast_probe.py"
+    probe.parent.mkdir(parents=True, exist_ok=True)
+    probe.write_text("# %%\nanswer = 6 * 7\nanswer\n")
+    lab.open_notebook(str(probe.relative_to(REPO)))
+    lab.page.evaluate(_FAKE_TOASTS)
+    lab.screenshot("toasts_on_top")
+    state = lab.run_all(timeout_ms=60_000)  # two menu clicks through the toasts
+    assert not lab.error_outputs(state)
+    code = [c for c in state["cells"] if c["code"]]
+    assert code and re.search(r"\[\d+\]", code[0]["prompt"]), state
+    assert any("probe toast with a close button" in t for t in lab.toasts), lab.toasts
+    assert lab.page.locator("#snnlib-closable").count() == 0  # closed by the handler
+    lab.page.evaluate("document.querySelector('.snnlib-fake-toasts').remove()")
 
 
 # ----------------------------------------------------------------------------- notebook 01

@@ -99,3 +99,43 @@ def test_a_failed_write_keeps_the_previous_checkpoint_and_leaves_no_temporary_fi
     monkeypatch.undo()
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     assert load_checkpoint(tmp_path)[1] == {"n": 1}
+
+
+def _reseal(folder, data: bytes) -> None:
+    """Replace the array file by ``data`` and record its sha256, as a hand edit would."""
+    path = folder / "checkpoint.json"
+    document = json.loads(path.read_text())
+    (folder / document["arrays"]).write_bytes(data)
+    document["sha256"] = hashlib.sha256(data).hexdigest()
+    path.write_text(json.dumps(document))
+
+
+@pytest.mark.parametrize("data", [b"PK\x03\x04 not really a zip archive" * 4,  # zip magic, then garbage
+                                  b"plain text, not an archive\n",
+                                  b""])
+def test_a_resealed_array_file_that_is_not_an_npz_is_refused_with_one_line(tmp_path, data):
+    save_checkpoint(tmp_path, _arrays(), {})
+    _reseal(tmp_path, data)
+    with pytest.raises(CheckpointError, match=r"is not a (plain )?\.npz archive.*refusing to load it") as info:
+        load_checkpoint(tmp_path)
+    assert "\n" not in str(info.value)
+
+
+def test_a_resealed_npy_file_is_refused(tmp_path):
+    save_checkpoint(tmp_path, _arrays(), {})
+    buffer = io.BytesIO()
+    np.save(buffer, np.arange(3))
+    _reseal(tmp_path, buffer.getvalue())
+    with pytest.raises(CheckpointError, match=r"is not a \.npz archive"):
+        load_checkpoint(tmp_path)
+
+
+@pytest.mark.parametrize("field, value", [("arrays", 5), ("sha256", None), ("state", [1, 2]), ("arrays", "..")])
+def test_fields_of_the_wrong_type_are_refused(tmp_path, field, value):
+    save_checkpoint(tmp_path, _arrays(), {})
+    path = tmp_path / "checkpoint.json"
+    document = json.loads(path.read_text())
+    document[field] = value
+    path.write_text(json.dumps(document))
+    with pytest.raises(CheckpointError):
+        load_checkpoint(tmp_path)

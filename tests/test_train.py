@@ -326,3 +326,205 @@ def test_load_data_generates_once_and_holds_out_whole_speakers(tmp_path):
     # another generator argument is another dataset, in its own folder
     load_data(config.replace(generator=dict(n_train=40, n_test=20, spikes_per_sample=200.0)))
     assert len(list(tmp_path.glob("generated/shd_like-*"))) == 2
+
+
+# ----------------------------------------------------------------------------- hand-edited checkpoints
+def _edit_state(folder, edit):
+    path = folder / "checkpoint.json"
+    document = json.loads(path.read_text())
+    edit(document["state"])
+    path.write_text(json.dumps(document))
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda s: s.update(position=[-1, 0]), r"position must be \[epoch, batch\], two integers >= 0"),
+    (lambda s: s.update(position=[1, 99999]), r"batch position 99999 is beyond the 3 batches of an epoch"),
+    (lambda s: s.update(position=[7, 0]), r"history holds 1 epochs but the position says 7"),
+    (lambda s: s.update(position="1,0"), r"position must be"),
+    (lambda s: s["rng_epoch_start"].update(bit_generator="MT19937"), r"rng_epoch_start is not a valid"),
+    (lambda s: s["rng_epoch_start"].update(state="zero"), r"rng_epoch_start is not a valid"),
+    (lambda s: s.update(rng_epoch_start=None), r"rng_epoch_start is not a valid"),
+    (lambda s: s.update(history=[{"epoch": 1}]), r"history entry 1 must be an object with epoch, train_loss"),
+    (lambda s: s.update(history="none"), r"history must be a list"),
+    (lambda s: s["history"][0].update(train_loss="low"), r"history entry 1 has train_loss = 'low'"),
+    (lambda s: s["history"][0].update(epoch=5), r"history entry 1 is numbered 5"),
+    (lambda s: s.update(epoch_loss=-3), r"epoch_loss must be a finite number >= 0"),
+    (lambda s: s.update(elapsed_s="long"), r"elapsed_s must be a number of seconds"),
+    (lambda s: s["model_config"].update(n_hidden="five"), r"its configuration is invalid \(n_hidden"),
+    (lambda s: s.pop("train_config"), r"'train_config' is missing"),
+])
+def test_a_hand_edited_checkpoint_is_refused_on_resume_and_kept(tmp_path, edit, message):
+    data = tiny_data()
+    train(model(), TC.replace(epochs=1), data, out_dir=tmp_path)
+    _edit_state(tmp_path, edit)
+    before = sorted((p.name, p.read_bytes()) for p in tmp_path.iterdir())
+    with pytest.raises(train_module.CheckpointError, match=message) as info:
+        train(model(), TC, data, out_dir=tmp_path, resume=True)
+    assert "\n" not in str(info.value) and "--overwrite" in str(info.value)
+    assert sorted((p.name, p.read_bytes()) for p in tmp_path.iterdir()) == before  # nothing lost or changed
+
+
+def test_a_mid_epoch_position_must_match_the_samples_done(tmp_path):
+    data = tiny_data()
+
+    def stop_at_second_batch(event):
+        return False if event.kind == "batch" and event.batch == 2 else None
+
+    train(model(), TC, data, out_dir=tmp_path, callback=stop_at_second_batch)
+    _edit_state(tmp_path, lambda s: s.update(position=[0, 1]))
+    with pytest.raises(train_module.CheckpointError, match=r"32 samples done at batch 1 of 16"):
+        train(model(), TC, data, out_dir=tmp_path, resume=True)
+
+
+def test_the_cli_refuses_a_hand_edited_checkpoint_with_one_line(tmp_path, capsys):
+    from snnlib.train_cli import main
+
+    data = tiny_data()
+    train(model(), TC.replace(epochs=1), data, out_dir=tmp_path)
+    _edit_state(tmp_path, lambda s: s.update(history=None))
+    for argv in (["train", "--resume", "--out", str(tmp_path)], ["evaluate", str(tmp_path)]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: the checkpoint in") and "history must be a list" in err
+        assert err.count("\n") == 1
+
+
+# ----------------------------------------------------------------------------- tiny or mismatched splits
+def _samples(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return [(np.sort(rng.random(5)) * 0.3, rng.integers(0, 4, 5)) for _ in range(n)]
+
+
+def _write(path, n, class_names=("a", "b"), n_channels=4):
+    from snnlib.data import write_dataset
+
+    labels = [i % len(class_names) for i in range(n)]
+    write_dataset(path, _samples(n), labels, list(class_names), [0] * n, n_channels=n_channels)
+    return path
+
+
+@pytest.mark.parametrize("setup, message", [
+    (lambda d: _write(d / "four.h5", 4),
+     r"four\.h5 holds 4 samples: too few to hold out a test set .*at least 3 samples per class"),
+    (lambda d: _write(d / "none.h5", 0), r"none\.h5 holds no samples"),
+    (lambda d: (_write(d / "e_train.h5", 8), _write(d / "e_test.h5", 0))[0],
+     r"the test file \S*e_test\.h5 holds no samples"),
+    (lambda d: (_write(d / "m_train.h5", 8), _write(d / "m_test.h5", 6, ("a", "b", "c")))[0],
+     r"the test file \S*m_test\.h5 has classes the training file \S*m_train\.h5 does not \(3 classes, labels up "
+     r"to 2, vs 2 in training\)"),
+    (lambda d: (_write(d / "v_train.h5", 8), _write(d / "v_test.h5", 4), _write(d / "v_valid.h5", 3, "abc"))[0],
+     r"the valid file \S*v_valid\.h5 has classes"),
+    (lambda d: (_write(d / "c_train.h5", 8), _write(d / "c_test.h5", 4, n_channels=6))[0],
+     r"the test file \S*c_test\.h5 declares 6 channels but the training file \S*c_train\.h5 has 4"),
+])
+def test_tiny_or_mismatched_splits_are_refused_at_load_time_naming_the_file(tmp_path, setup, message):
+    from snnlib.train import DataConfig, load_data
+
+    path = setup(tmp_path)
+    with pytest.raises(ValueError, match=message) as info:
+        load_data(DataConfig(str(path), valid_fraction=0.0))
+    assert "\n" not in str(info.value)
+
+
+def test_a_single_file_with_three_samples_per_class_is_enough():
+    """The boundary of the message above: 6 samples of 2 classes give a test set of one sample per class."""
+    import tempfile
+    from pathlib import Path
+
+    from snnlib.train import DataConfig, load_data
+
+    with tempfile.TemporaryDirectory() as folder:
+        data = load_data(DataConfig(str(_write(Path(folder) / "six.h5", 6)), valid_fraction=0.0))
+    assert len(data.test) == 2 and len(data.train) == 4
+
+
+def test_the_cli_names_the_file_and_exits_non_zero_before_training(tmp_path, capsys):
+    from snnlib.train_cli import main
+
+    _write(tmp_path / "m_train.h5", 8)
+    _write(tmp_path / "m_test.h5", 6, ("a", "b", "c"))
+    assert main(["train", "--dataset", str(tmp_path / "m_train.h5"), "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "m_test.h5 has classes" in err and err.count("\n") == 1
+    assert not (tmp_path / "run" / "checkpoint.json").exists()
+
+
+# ----------------------------------------------------------------------------- signals, in process
+@pytest.fixture
+def default_sigint():
+    """Python's own Ctrl-C handler during the test (a shell may have started the tests with SIGINT ignored)."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_the_first_signal_is_deferred_and_the_second_stops_hard(default_sigint):
+    import os
+    import signal
+
+    from snnlib.train import deferred_interrupts
+
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    with deferred_interrupts() as guard:
+        assert signal.getsignal(signal.SIGINT) != before[0]  # installed
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert guard.signum == signal.SIGTERM  # noted, nothing raised
+        with deferred_interrupts() as inner:  # nested: the same flag
+            assert inner is guard
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(100):  # the handler runs between bytecodes
+                pass
+        assert signal.getsignal(signal.SIGINT) == before[0]  # restored by the second signal
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+
+
+def test_a_signal_during_a_batch_saves_after_it_and_resumes_exactly(tmp_path, default_sigint):
+    import os
+    import signal
+
+    data = tiny_data()
+    whole = train(model(), TC, data, out_dir=tmp_path / "whole")
+
+    def signal_in_second_batch(event):  # callback_every=1: called after each batch
+        if event.kind == "batch" and event.epoch == 1 and event.batch == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    cut = train(model(), TC, data, out_dir=tmp_path / "cut", callback=signal_in_second_batch)
+    assert cut.status == "interrupted" and cut.position == (0, 1)
+    _, state = load_checkpoint(tmp_path / "cut")
+    assert state["status"] == "interrupted" and state["position"] == [0, 1]
+    same_run(whole, train(model(), TC, data, out_dir=tmp_path / "cut", resume=True))
+
+
+def test_a_second_signal_while_saving_stops_hard_and_keeps_the_last_checkpoint(tmp_path, monkeypatch,
+                                                                                default_sigint):
+    import os
+    import signal
+
+    import snnlib.checkpoint as checkpoint
+
+    data = tiny_data()
+    real = checkpoint.write_atomic
+    calls = {"n": 0}
+
+    def interrupted_write(path, data_bytes):
+        calls["n"] += 1
+        if calls["n"] == 3:  # the first epoch's checkpoint is two writes (.npz, .json); then log.csv ...
+            os.kill(os.getpid(), signal.SIGINT)  # first signal: noted
+        if calls["n"] == 5:  # ... the interrupted save: a second signal in the middle of writing
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(100):
+                pass
+        return real(path, data_bytes)
+
+    train(model(), TC.replace(epochs=1), data, out_dir=tmp_path)
+    saved = load_checkpoint(tmp_path)
+    monkeypatch.setattr(checkpoint, "write_atomic", interrupted_write)
+    with pytest.raises(KeyboardInterrupt):
+        train(model(), TC.replace(epochs=3), data, out_dir=tmp_path, overwrite=True)
+    arrays, state = load_checkpoint(tmp_path)  # whole and loadable: the one written before the second signal
+    assert state["position"] in ([1, 0], [0, 0]) and sorted(arrays) == sorted(saved[0])
+    assert not list(tmp_path.glob(".*.tmp"))  # no half-written file left

@@ -23,6 +23,10 @@ BASE = dict(n_in=5, n_hidden=4, n_out=3)
     (dict(sparsity=1.0), r"sparsity must be a fraction in \[0, 1\)"),
     (dict(tau_mem=0.0), r"tau_mem"),
     (dict(dtype="float16"), r"unknown dtype 'float16'"),
+    (dict(dtype=np.float16), r"unknown dtype 'float16'"),
+    (dict(recurrent="no"), r"recurrent must be True or False, got 'no'"),
+    (dict(sigma=1e-200), r"sigma must be at least 0\.05 steps"),
+    (dict(sigma=0.04), r"sigma must be at least 0\.05 steps"),
 ])
 def test_bad_configuration(changes, match):
     with pytest.raises(ValueError, match=match):
@@ -95,3 +99,26 @@ def test_valid_inputs_of_other_dtypes_are_accepted(net):
     base = snnlib.online_gradients(c, p, GOOD_X, GOOD_Y)[0]
     for x in (GOOD_X.astype(bool), GOOD_X.astype(np.uint8), GOOD_X.astype(np.float32)):
         assert snnlib.online_gradients(c, p, x, GOOD_Y.astype(np.uint8))[0] == pytest.approx(base)
+
+
+@pytest.mark.parametrize("dtype, name", [(np.float32, "float32"), (np.dtype("float64"), "float64"),
+                                         ("float64", "float64"), (np.float64, "float64")])
+def test_numpy_dtypes_are_accepted_and_stored_as_their_name(dtype, name):
+    c = SNNConfig(**BASE, dtype=dtype)
+    assert c.dtype == name and isinstance(c.dtype, str)
+    assert c.np_dtype == np.dtype(name)
+    assert c == SNNConfig(**BASE, dtype=name)  # the same configuration, e.g. for resuming a checkpoint
+
+
+def test_the_smallest_sigma_still_gives_finite_nonzero_delay_gradients():
+    """At the documented minimum the kernel half a step from its centre is still a normal float32: the taps of
+    delays off the integer grid are finite and not all zero (below the minimum they underflow)."""
+    from snnlib.config import SIGMA_MIN
+    from snnlib.surrogate import delay_taps
+
+    D = np.array([[2.49, 2.5, 2.0]])
+    _, _, H = delay_taps(D, SIGMA_MIN, d_max=6, dtype=np.float32)
+    assert np.all(np.isfinite(H))
+    assert np.all(np.abs(H).max(axis=-1)[..., :2] > 0)  # the off-centre delays keep a non-zero tap
+    _, _, H_below = delay_taps(D, 0.02, d_max=6, dtype=np.float32)
+    assert np.all(H_below[..., :2, :] == 0)  # what the minimum protects against

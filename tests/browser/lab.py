@@ -13,8 +13,8 @@ Used by ``tests/test_browser.py`` (see docs/browser.md). Three pieces, each clea
     Debian's ``/usr/bin/chromium`` driven through the ``playwright`` package (never a downloaded
     browser build), headless, with a fresh user-data directory.
 ``LabPage``
-    a Playwright page inside JupyterLab: open a file as a notebook, answer the kernel-selection dialog
-    and the news notification, run every cell, wait for the kernel, list error outputs, read widgets
+    a Playwright page inside JupyterLab: open a file as a notebook, answer the kernel-selection dialog,
+    keep notification toasts from intercepting clicks (and close them), run every cell, wait for the kernel, list error outputs, read widgets
     (slider handles, images, text) and save screenshots.
 """
 from __future__ import annotations
@@ -46,6 +46,21 @@ CHROMIUM_ARGS = (
     "--disable-sync",
     "--disable-quic",
 )
+
+#: Injected into every page before Lab's scripts: notification toasts let clicks through (see LabPage).
+_JS_TOASTS_PASS_CLICKS = """
+(() => {
+  const css = '.Toastify, .Toastify__toast-container, .Toastify__toast-container * ' +
+              '{ pointer-events: none !important; }';
+  const add = () => {
+    const style = document.createElement('style');
+    style.setAttribute('data-snnlib-test', 'toasts-pass-clicks');
+    style.textContent = css;
+    document.head.appendChild(style);
+  };
+  if (document.head) { add(); } else { document.addEventListener('DOMContentLoaded', add); }
+})();
+"""
 
 #: MIME types of outputs that report a failure.
 ERROR_MIME_TYPES = ("application/vnd.jupyter.error", "application/vnd.jupyter.stderr")
@@ -392,6 +407,7 @@ class LabPage:
         self.console: list[str] = []
         self.timings: list[tuple[str, float]] = []  # (step, seconds), written beside the screenshots
         self.answered: list[str] = []  # what the page asked and the test answered (news, kernel)
+        self.toasts: list[str] = []  # text of every notification toast seen (and closed)
         self.page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}")
                      if m.type in ("error", "warning") else None)
         self.page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
@@ -399,23 +415,39 @@ class LabPage:
 
     # -- the things a fresh Lab asks ----------------------------------------------------------------
     def _install_handlers(self) -> None:
-        page = self.page
-        news = page.locator(".Toastify__toast", has_text="official Jupyter news")
+        """Make sure no notification toast can take a click meant for the page.
 
-        def decline_news(toast):
+        Two layers: (1) a style sheet, injected before Lab's own scripts, lets pointer events pass through the
+        toast container, so a toast that appears at the moment of a click cannot intercept it (Playwright's
+        hit-target check then finds the element underneath); (2) a locator handler closes any toast that is on
+        screen before an action (the news question answered "No", others closed), after noting its text in
+        :attr:`toasts`. The course's Lab settings turn the news question off, so (2) should rarely act.
+        """
+        page = self.page
+        page.add_init_script(script=_JS_TOASTS_PASS_CLICKS)
+        toast = page.locator(".Toastify__toast")
+
+        def close_toasts(_first):
             # A modal dialog (the kernel selection) makes the rest of the page inert: answer it first;
-            # the notification is handled before the next action after the dialog has closed.
+            # the toasts are handled before the next action after the dialog has closed.
             if page.locator(".jp-Dialog").count():
                 return
-            with contextlib.suppress(Exception):
-                toast.locator("button", has_text=re.compile(r"^\s*No\s*$")).first.click(timeout=5_000)
-                self.answered.append("news notification: No")
-                return
-            with contextlib.suppress(Exception):  # no "No" button: hide the notification
-                toast.locator(".jp-Notification-Toast-Close").first.click(timeout=5_000)
-                self.answered.append("news notification: closed")
+            for i in range(toast.count()):
+                item = toast.nth(i)
+                with contextlib.suppress(Exception):
+                    text = (item.text_content(timeout=2_000) or "").strip()
+                    self.toasts.append(text[:200])
+                    # dispatch_event: no hit-target check, so the click works through the pass-through style
+                    no = item.locator("button", has_text=re.compile(r"^\s*No\s*$"))
+                    if "Jupyter news" in text and no.count():
+                        no.first.dispatch_event("click", timeout=2_000)
+                        self.answered.append("news notification: No")
+                    else:
+                        item.locator(".jp-Notification-Toast-Close, .Toastify__close-button").first.dispatch_event(
+                            "click", timeout=2_000)
+                        self.answered.append(f"notification closed: {text[:60]!r}")
 
-        page.add_locator_handler(news, decline_news, no_wait_after=True)
+        page.add_locator_handler(toast.first, close_toasts, no_wait_after=True)
 
     def accept_kernel_dialog(self) -> bool:
         """Click "Select" in the kernel-selection dialog if it is shown; True if it was."""
