@@ -30,14 +30,20 @@
 # **Prerequisites:** notebook 00; Python and NumPy; the exponential function. Symbols ($\alpha$,
 # $\vartheta$, $\tau_\text{mem}$, $W$, $d$, …) are defined once in the [glossary](../docs/glossary.md).
 #
-# **Estimated time:** 30 minutes.
+# **What you do here:** sliders for two input times, two delays and $\tau_\text{mem}$ (section 3) and for
+# a delay bank (section 4); 4 exercises — 01.1 write the LIF neuron, 01.2 predict from the window formula
+# which delays make a neuron fire, 01.3 a Think! question, 01.4 measure when Euler's decay changes the
+# window. Each check prints `Exercise 01.k: correct` only when your answer agrees with an independent
+# computation (on inputs you have not seen, for 01.1 and 01.2).
+#
+# **Estimated time:** 50 minutes (30 for reading and sliders, 20 for the exercises).
 
 # %%
 # %matplotlib inline
 import numpy as np
 
 import snnlib
-from snnlib import course, plots, widgets
+from snnlib import course, exercises, plots, widgets
 from snnlib.neurons import LIFState, lif_step
 
 # %% [markdown]
@@ -102,6 +108,60 @@ for t in range(T):
     by_hand.append(state.v[0, 0])
 assert np.allclose(by_hand, v, rtol=0, atol=1e-14)
 print("snnlib.forward == step-by-step recursion")
+
+# %% [markdown]
+# ### Exercise 01.1 — the LIF neuron, written by you
+#
+# **(a) implement.** Write `lif_run(current, tau_mem, dt, threshold)`: one LIF neuron driven by a given
+# input current $I[0], \dots, I[T-1]$ (units of the threshold), starting from $v = 0$ with no spike before
+# step 0. Use the **exact** decay for a step of `dt` seconds and a membrane time constant of `tau_mem`
+# seconds, fire when the potential *strictly* exceeds the threshold, and reset by subtraction in the
+# following step. Return `(v, z)`, two arrays of length $T$ (potential and spikes, 0 or 1).
+#
+# *Checked:* your `v` and `z` against `snnlib.neurons.lif_step` on random currents, time constants, step
+# widths and thresholds that are not shown here.
+
+# %% tags=["exercise"]
+def lif_run(current, tau_mem, dt, threshold=1.0):
+    """(v, z), each (T,): one LIF neuron (exact decay, reset by subtraction) driven by current (T,)."""
+    current = np.asarray(current, dtype=float)
+    # your code here
+    raise NotImplementedError("Exercise 01.1: run the LIF recursion over the currents")
+
+# %% tags=["solution"]
+def lif_run(current, tau_mem, dt, threshold=1.0):
+    """(v, z), each (T,): one LIF neuron (exact decay, reset by subtraction) driven by current (T,)."""
+    current = np.asarray(current, dtype=float)
+    alpha = np.exp(-dt / tau_mem)
+    v, z = np.zeros(len(current)), np.zeros(len(current))
+    v_prev = z_prev = 0.0
+    for t, I in enumerate(current):
+        v[t] = alpha * v_prev + I - threshold * z_prev
+        z[t] = float(v[t] > threshold)
+        v_prev, z_prev = v[t], z[t]
+    return v, z
+
+# %% tags=["exercise-check"]
+def test():
+    rng = np.random.default_rng(101)
+    for _ in range(6):
+        T, tau, dt, theta = int(rng.integers(30, 80)), rng.uniform(0.003, 0.03), rng.choice([0.001, 0.002]), rng.uniform(0.5, 2.0)
+        current = rng.uniform(0.1, 0.9, T) * theta * (rng.random(T) < 0.4)
+        state, v_ref, z_ref = LIFState(v=np.zeros((1, 1)), z=np.zeros((1, 1))), [], []
+        for t in range(T):
+            state = lif_step(np.array([[current[t]]]), state, np.exp(-dt / tau), theta)
+            v_ref.append(state.v[0, 0])
+            z_ref.append(state.z[0, 0])
+        v, z = lif_run(current.copy(), tau, dt, theta)
+        assert np.shape(v) == (T,) and np.shape(z) == (T,), f"v and z should have shape ({T},), not {np.shape(v)}, {np.shape(z)}"
+        wrong = np.nonzero(~np.isclose(v, v_ref, rtol=0, atol=1e-9))[0]
+        assert wrong.size == 0, (f"v differs from the reference from step {wrong[0]} on (τ = {1e3 * tau:.1f} ms, "
+                                 f"dt = {1e3 * dt:.0f} ms, ϑ = {theta:.2f})")
+        assert np.array_equal(np.asarray(z) > 0, np.array(z_ref) > 0), "v is right but the spikes are not"
+        assert np.sum(z_ref) > 0, "this test should have made the neuron fire"
+
+
+exercises.check("01.1", test, hint="α = exp(−dt/τ_mem); v[t] = α v[t−1] + I[t] − ϑ z[t−1]; z[t] = 1 if v[t] > ϑ")
 
 # %% [markdown]
 # ## 2. Summation and the coincidence window
@@ -180,22 +240,23 @@ plots.plot_coincidence(out.v[0, :, 0], out.z[0, :, 0], x[0], [10, 0],
 widgets.coincidence_explorer();
 
 # %% [markdown]
-# ## Exercise 1 · Which delays make the neuron fire?
+# ### Exercise 01.2 — which delays make the neuron fire?
 #
-# Input 1 spikes at step `t1`, input 2 at step `t2` (no delay). Write `firing_delays` that returns
-# the sorted list of integer delays $d \in \{0, \dots, d_\text{max}\}$ on input 1 for which the
-# neuron fires, using the window formula of section 2 — no simulation. Assume $\vartheta/2 < w < \vartheta$.
+# **(a) implement.** Input 1 spikes at step `t1`, input 2 at step `t2` (no delay on input 2), both
+# with weight `weight`; the neuron has threshold `threshold` and time constant `tau_mem` (steps of
+# `dt` seconds). Write `firing_delays` that returns the sorted list of integer delays
+# $d \in \{0, \dots, d_\text{max}\}$ on input 1 for which the neuron fires — **without simulating**:
+# derive the answer from the equations of section 2. Assume $\vartheta/2 < w < \vartheta$. Input 1 may
+# spike before or after input 2.
 #
-# *Hint:* the delayed spike arrives at $t_1 + d$; the neuron fires when $|t_1 + d - t_2| < \Delta_\text{max}$.
+# *Checked:* against a brute-force simulation of every delay, for random spike times, weights,
+# thresholds and time constants.
 
-# %% tags=["raises-exception"]
+# %% tags=["exercise"]
 def firing_delays(t1, t2, weight, tau_mem, dt, threshold=1.0, d_max=20):
     """Integer delays on input 1 (0 … d_max) that make the neuron fire."""
     # your code here
-    raise NotImplementedError("Exercise 1: compute the delays from the coincidence window")
-
-
-firing_delays(20, 30, weight=0.6, tau_mem=0.010, dt=0.001)
+    raise NotImplementedError("Exercise 01.2: compute the delays from the coincidence window")
 
 # %% tags=["solution"]
 def firing_delays(t1, t2, weight, tau_mem, dt, threshold=1.0, d_max=20):
@@ -203,18 +264,44 @@ def firing_delays(t1, t2, weight, tau_mem, dt, threshold=1.0, d_max=20):
     window = (tau_mem / dt) * np.log(weight / (threshold - weight))
     return [d for d in range(d_max + 1) if abs(t1 + d - t2) < window]
 
+# %% tags=["exercise-check"]
+def test():
+    rng = np.random.default_rng(102)
+    tried = 0
+    while tried < 12:
+        t1, gap = int(rng.integers(5, 30)), int(rng.integers(-4, 25))
+        theta = float(rng.choice([1.0, 1.5, 2.0]))
+        weight, tau, dt = theta * rng.uniform(0.52, 0.95), rng.uniform(0.002, 0.02), 0.001
+        window = (tau / dt) * np.log(weight / (theta - weight))
+        if abs(window - round(window)) < 1e-6:
+            continue                                    # a gap exactly on the window's edge: skip
+        tried += 1
+        simulated = [d for d in range(21) if course.coincidence_neuron(
+            [t1, t1 + gap], [d, 0], weight=weight, tau_mem=tau, dt=dt, threshold=theta, n_steps=90)[1].any()]
+        answer = firing_delays(t1, t1 + gap, weight, tau, dt, threshold=theta, d_max=20)
+        assert list(answer) == simulated, (f"t1 = {t1}, t2 = {t1 + gap}, w = {weight:.3f}, ϑ = {theta}, "
+                                           f"τ_mem = {1e3 * tau:.1f} ms: you give {list(answer)}, the simulation {simulated}")
 
-firing_delays(20, 30, weight=0.6, tau_mem=0.010, dt=0.001)
+
+exercises.check("01.2", test, hint="the delayed spike of input 1 arrives at t1 + d; the neuron fires when the "
+                                   "gap |t1 + d − t2| is below the window Δ_max of section 2 (in steps, for any ϑ)")
 
 # %% [markdown]
-# The check below compares your answer with brute force: it simulates the neuron for every delay.
+# **Think!** 01.3 The window formula assumes $\vartheta/2 < w < \vartheta$. What happens to the
+# coincidence window when $w \le \vartheta/2$, and when $w \ge \vartheta$? And why does the window
+# depend on $\tau_\text{mem}$ but not on when the first spike arrives?
 
-# %% tags=["exercise-check"]
-for t1, t2, weight, tau in [(20, 30, 0.6, 0.010), (15, 27, 0.7, 0.005), (25, 31, 0.55, 0.020), (10, 12, 0.8, 0.002)]:
-    simulated = [d for d in range(21)
-                 if course.coincidence_neuron([t1, t2], [d, 0], weight=weight, tau_mem=tau, dt=0.001)[1].any()]
-    assert firing_delays(t1, t2, weight, tau, 0.001) == simulated, (t1, t2, weight, tau, simulated)
-print("Exercise 1: correct")
+# %% [markdown] tags=["solution"]
+# *Model answer.* For $w \le \vartheta/2$ even two *simultaneous* spikes reach only $2w \le \vartheta$, and
+# the neuron fires only when $v$ strictly exceeds $\vartheta$: no gap fires, the window is empty (the
+# neuron would need three or more coincident inputs, a different calculation). For $w > \vartheta$ a
+# single spike fires the neuron on its own: every delay "works" and the neuron detects nothing about
+# timing. (At $w = \vartheta$ exactly, one spike reaches $v = \vartheta$ without firing, and a second
+# spike fires it at *any* gap, since $w\alpha^\Delta > 0$: an infinite window.) The window depends only
+# on how much of the first PSP is left when the second arrives, $w\,\alpha^{\Delta}$: the recursion is
+# the same at every step and starts from rest, so only the *gap* matters, and the leak per step
+# $\alpha = e^{-\Delta t/\tau_\text{mem}}$ sets how fast that residue decays — the window scales with
+# $\tau_\text{mem}/\Delta t$.
 
 # %% [markdown]
 # ## 4. A bank of delays reads a time difference (Jeffress)
@@ -320,6 +407,63 @@ for decay in ("exact", "euler"):
     assert window_steps == ([0, 1, 2] if decay == "exact" else [0, 1])
 
 # %% [markdown]
+# ### Exercise 01.4 — how coarse can the steps be before Euler changes the window?
+#
+# **(b) experiment.** Keep $w = 0.75$ and $\tau_\text{mem} = 20$ ms. For each step width in `dts_ms`,
+# find by simulation (`course.coincidence_neuron(..., decay="exact")` and `decay="euler"`) the gaps
+# $0, 1, 2, \dots$ steps between the two input spikes that make the neuron fire, with either decay. Set
+# `largest_agreeing_dt` to the **largest step width (in ms) of the grid at which both decays give the same
+# firing gaps**. What is $\Delta t/\tau_\text{mem}$ there — is Euler "safe" only when $\Delta t \ll \tau$?
+#
+# *Checked:* the check re-simulates both decays at your step width and at every larger one of the grid.
+
+# %% tags=["exercise"]
+dts_ms = (1, 2, 3, 4, 5, 10)
+largest_agreeing_dt = None
+# your code here
+
+# %% tags=["solution"]
+def firing_gaps(dt_ms, decay):
+    return [gap for gap in range(30)
+            if course.coincidence_neuron([5, 5 + gap], weight=0.75, tau_mem=0.020, dt=dt_ms / 1000, n_steps=40,
+                                         decay=decay)[1].any()]
+
+
+agree = {}
+for dt_ms in dts_ms:
+    agree[dt_ms] = firing_gaps(dt_ms, "exact") == firing_gaps(dt_ms, "euler")
+    print(f"dt = {dt_ms:2d} ms (dt/τ = {dt_ms / 20:.2f}): exact fires for gaps up to {max(firing_gaps(dt_ms, 'exact'))}, "
+          f"Euler up to {max(firing_gaps(dt_ms, 'euler'))} steps")
+largest_agreeing_dt = max(dt_ms for dt_ms in dts_ms if agree[dt_ms])
+print("largest step width with the same window:", largest_agreeing_dt, "ms")
+
+# %% tags=["exercise-check"]
+def test():
+    if largest_agreeing_dt is None:
+        raise NotImplementedError("set largest_agreeing_dt")
+    grid = (1, 2, 3, 4, 5, 10)
+    assert largest_agreeing_dt in grid, f"choose largest_agreeing_dt from the grid {grid} (ms), not {largest_agreeing_dt!r}"
+
+    def gaps(dt_ms, decay):
+        return {gap for gap in range(30) if course.coincidence_neuron(
+            [3, 3 + gap], weight=0.75, tau_mem=0.020, dt=dt_ms / 1000, n_steps=45, decay=decay)[1].any()}
+
+    for dt_ms in (d for d in grid if d >= largest_agreeing_dt):
+        same = gaps(dt_ms, "exact") == gaps(dt_ms, "euler")
+        if dt_ms == largest_agreeing_dt:
+            assert same, f"at dt = {dt_ms} ms the two decays fire for different gaps"
+        else:
+            assert not same, f"at dt = {dt_ms} ms, a larger step, the two decays still fire for the same gaps"
+
+
+exercises.check("01.4", test, hint="for each dt: the list of gaps that fire with decay='exact' and with decay='euler'; "
+                                   "compare the lists; dt is in seconds in coincidence_neuron")
+
+# %% [markdown]
+# Euler's window is shorter at *every* step width — $\ln 3 / (-\ln(1 - \Delta t/\tau))$ against
+# $(\tau/\Delta t) \ln 3$ steps: 21.4 against 22.0 at 1 ms — but a simulation only sees whole-step gaps,
+# so the difference shows once it crosses an integer: from $\Delta t/\tau = 0.15$ on this grid.
+#
 # A network trained with one decay and run with the other sees different coincidences; this is a
 # known source of large accuracy gaps between implementations. `snnlib` uses the exact decay
 # everywhere (`SNNConfig(decay="exact")`, the default); `decay="euler"` exists only for comparisons
@@ -332,6 +476,8 @@ for decay in ("exact", "euler"):
 # - A delay on a connection shifts a spike in time, so the right delays turn a temporal pattern into
 #   a coincidence — and a bank of neurons with different delays turns *time* into *place* (Jeffress).
 # - The exact decay $\alpha = e^{-\Delta t/\tau}$ is right for any step size; Euler's is not.
+# - You wrote the neuron (01.1), predicted from the window formula which delays make it fire (01.2), and
+#   measured that Euler's decay already shrinks the window at $\Delta t/\tau = 0.15$ (01.4).
 #
 # **Next:** [02 · Delays in networks](02_delays_in_networks.py) — where delays live in a network
 # (per synapse or per axon), how a streaming implementation stores them, and what they cost.

@@ -31,7 +31,13 @@
 # **Prerequisites:** notebook 01 (LIF neuron, coincidence window). Symbols ($d_\text{max}$, $D$, $d$, …)
 # are defined once in the [glossary](../docs/glossary.md).
 #
-# **Estimated time:** 30 minutes.
+# **What you do here:** sliders for $d_\text{max}$ and the layer sizes of a memory calculation
+# (section 3); 4 exercises — 02.1 write a ring buffer that delays a spike train, 02.2 find how long the
+# delays can be before they cost more memory than the weights, 02.3 compute delays that align a pattern,
+# 02.4 a Think! question. Each check prints `Exercise 02.k: correct` only when your answer agrees with an
+# independent computation (on inputs you have not seen, for 02.1 and 02.3).
+#
+# **Estimated time:** 50 minutes (30 for reading and sliders, 20 for the exercises).
 
 # %%
 # %matplotlib inline
@@ -40,7 +46,7 @@ import tempfile
 import numpy as np
 
 import snnlib
-from snnlib import course, data, metrics, plots, widgets
+from snnlib import course, data, exercises, metrics, plots, widgets
 from snnlib.delays import SpikeRing, shift
 from snnlib.surrogate import integer_delay
 
@@ -127,7 +133,58 @@ plots.plot_ring(snapshot, head, title=f"the ring at step 12: newest step in slot
 #   for the forward pass. (An online *learner* keeps $2w$ more steps for its delay gradient — notebook 03
 #   derives the depth $d_\text{max} + 2w + 1$.)
 # - The cost of synaptic delays is in the delay *parameters*: $N \cdot M$ of them instead of $M$.
+
+# %% [markdown]
+# ### Exercise 02.1 — a ring buffer of your own
 #
+# **(a) implement.** Write `ring_delay(x, delays, d_max)`: stream a spike recording `x` of shape
+# $(T, M)$ through **one** circular array of depth $d_\text{max} + 1$, one step at a time, and deliver
+# input $k$ delayed by `delays[k]` steps (integers $0 \dots d_\text{max}$). At each step, overwrite the
+# oldest slot with the newest spikes and read every input at its own delay. Return the delayed
+# recording, shape $(T, M)$ (zeros before a delayed spike has arrived). Do not use `SpikeRing` or `shift`.
+#
+# *Checked:* against `snnlib.delays.shift` on random recordings, delay ranges and delays (the largest
+# delay, $d_\text{max}$, always among them).
+
+# %% tags=["exercise"]
+def ring_delay(x, delays, d_max):
+    """(T, M) spikes delayed per input by delays (M,) integer steps, through one ring of depth d_max + 1."""
+    x, delays = np.asarray(x), np.asarray(delays, dtype=int)
+    # your code here
+    raise NotImplementedError("Exercise 02.1: stream x through a ring buffer")
+
+# %% tags=["solution"]
+def ring_delay(x, delays, d_max):
+    """(T, M) spikes delayed per input by delays (M,) integer steps, through one ring of depth d_max + 1."""
+    x, delays = np.asarray(x), np.asarray(delays, dtype=int)
+    T, M = x.shape
+    ring = np.zeros((d_max + 1, M), dtype=x.dtype)
+    out = np.zeros_like(x)
+    for t in range(T):
+        head = t % (d_max + 1)
+        ring[head] = x[t]                                     # the newest step overwrites the oldest
+        out[t] = ring[(head - delays) % (d_max + 1), np.arange(M)]
+    return out
+
+# %% tags=["exercise-check"]
+def test():
+    rng = np.random.default_rng(201)
+    for _ in range(5):
+        T, M, d_max = int(rng.integers(15, 60)), int(rng.integers(2, 9)), int(rng.integers(1, 14))
+        recording = (rng.random((T, M)) < 0.2).astype(float)
+        delays = rng.integers(0, d_max + 1, size=M)
+        delays[rng.integers(M)] = d_max
+        expected = np.stack([shift(recording[None, :, [k]], int(delays[k]))[0, :, 0] for k in range(M)], axis=1)
+        answer = np.asarray(ring_delay(recording.copy(), delays.copy(), d_max))
+        assert answer.shape == (T, M), f"the result should have shape {(T, M)}, not {answer.shape}"
+        wrong = np.nonzero(np.any(answer != expected, axis=0))[0]
+        assert wrong.size == 0, (f"d_max = {d_max}: input {wrong[0]} with delay {delays[wrong[0]]} is delivered "
+                                 f"at the wrong steps")
+
+
+exercises.check("02.1", test, hint="slot of step t: t mod (d_max + 1); 'd steps ago' is the slot (head − d) mod (d_max + 1)")
+
+# %% [markdown]
 # ## 3. What delays cost
 #
 # `snnlib.metrics` counts this the way a hardware implementation would (MODEL.md §9): weights at
@@ -160,6 +217,58 @@ assert reports["axonal"]["buffer_bits"] == reports["synaptic"]["buffer_bits"] ==
 widgets.delay_memory_explorer();
 
 # %% [markdown]
+# ### Exercise 02.2 — how long can the delays be?
+#
+# **(b) experiment.** For the SHD-sized layer above (700 inputs, 128 hidden neurons, 20 classes,
+# **synaptic** delays), use `metrics.memory` to find the **largest $d_\text{max}$ (1 … 1000) at which the
+# delay parameters take no more memory than the weights at 8 bit** (`delays_bytes` against
+# `weights_bytes[8]`), and store it in `longest_d_max`. Then compare the ring buffers at that
+# $d_\text{max}$ with those at $d_\text{max} = 25$: which cost grows faster with the delay range, and what
+# else grows with it (section 3)?
+#
+# *Checked:* against the memory counted by hand: $N \cdot M$ delays of $\lceil\log_2(d_\text{max}+1)\rceil$
+# bits against $(M N + N K + K)$ weights of 8 bits.
+
+# %% tags=["exercise"]
+longest_d_max = None
+# your code here
+
+# %% tags=["solution"]
+def delay_memory(d_max):
+    config = snnlib.SNNConfig(n_in=700, n_hidden=128, n_out=20, delays="synaptic", d_max=d_max, dt=0.01)
+    return metrics.memory(config)
+
+
+longest_d_max = max(d for d in range(1, 1001)
+                    if delay_memory(d)["delays_bytes"] <= delay_memory(d)["weights_bytes"][8])
+print(f"longest d_max: {longest_d_max} ({delay_memory(longest_d_max)['delay_bits']} bits per delay); ring buffers "
+      f"{delay_memory(longest_d_max)['buffer_bytes']:,.0f} B against {delay_memory(25)['buffer_bytes']:,.0f} B at d_max = 25")
+
+# %% tags=["exercise-check"]
+def test():
+    if longest_d_max is None:
+        raise NotImplementedError("set longest_d_max")
+    M, N, K = 700, 128, 20
+    weight_bits = 8 * (M * N + N * K + K)
+
+    def fits(d_max):
+        return N * M * int(np.ceil(np.log2(d_max + 1))) <= weight_bits
+
+    assert isinstance(longest_d_max, (int, np.integer)) and 1 <= longest_d_max <= 1000, \
+        f"longest_d_max should be a whole number of steps in 1 … 1000, not {longest_d_max!r}"
+    assert fits(longest_d_max), f"at d_max = {longest_d_max} the delays already take more memory than the weights"
+    assert not fits(longest_d_max + 1), f"d_max = {longest_d_max + 1} still fits: look for a longer delay range"
+
+
+exercises.check("02.2", test, hint="loop over d_max, build the SNNConfig with delays='synaptic', compare "
+                                   "metrics.memory(config)['delays_bytes'] with ['weights_bytes'][8]")
+
+# %% [markdown]
+# A delay of $d_\text{max} = 255$ steps still needs only 8 bits: delay *parameters* grow with
+# $\log_2 d_\text{max}$, while the ring buffers grow linearly (about 10× from $d_\text{max} = 25$ to 255) —
+# and so does the latency, $d_\text{max}\,\Delta t$: 2.55 s at 10 ms steps.
+
+# %% [markdown]
 # ## 4. Delays re-align a pattern
 #
 # Back to the sloped pattern: input $k$ fires at step $5 + k$. No two spikes are closer than one
@@ -188,37 +297,78 @@ plots.plot_raster(aligned, ax=axes[1], color=plots.COLORS["delayed"], title="aft
 fig
 
 # %% [markdown]
-# ## Exercise 2 · Delays that align a pattern
+# ### Exercise 02.3 — delays that align a pattern
 #
-# Given the step at which each input fires (one spike per input), return the integer axonal delays
-# that make every spike arrive together, as early as possible (so the smallest delay is 0).
+# **(a) implement.** Given the step at which each input fires (one spike per input), return integer
+# axonal delays $0 \dots d_\text{max}$ that make every spike arrive at the same step, as early as possible
+# (the smallest delay is then 0). When no such delays exist within $d_\text{max}$, return `None`.
+#
+# *Checked:* on random patterns, some of which cannot be aligned within $d_\text{max}$, by simulating
+# a coincidence detector that needs *every* spike to fire: its spike must come, and at the earliest step possible.
 
-# %% tags=["raises-exception"]
-def aligning_delays(spike_steps):
-    """(M,) integer delays ≥ 0 that move every spike to the same step, the smallest delay being 0."""
+# %% tags=["exercise"]
+def aligning_delays(spike_steps, d_max):
+    """(M,) integer delays in 0 … d_max that move every spike to the same, earliest possible step; or None."""
     spike_steps = np.asarray(spike_steps)
     # your code here
-    raise NotImplementedError("Exercise 2: compute the aligning delays")
-
-
-aligning_delays([5, 6, 7, 8, 9, 10, 11, 12])
+    raise NotImplementedError("Exercise 02.3: compute the aligning delays")
 
 # %% tags=["solution"]
-def aligning_delays(spike_steps):
-    """(M,) integer delays ≥ 0 that move every spike to the same step, the smallest delay being 0."""
+def aligning_delays(spike_steps, d_max):
+    """(M,) integer delays in 0 … d_max that move every spike to the same, earliest possible step; or None."""
     spike_steps = np.asarray(spike_steps)
+    if np.ptp(spike_steps) > d_max:
+        return None
     return spike_steps.max() - spike_steps
 
-
-aligning_delays([5, 6, 7, 8, 9, 10, 11, 12])
-
 # %% tags=["exercise-check"]
-for steps in ([5, 6, 7, 8, 9, 10, 11, 12], [3, 17, 9, 9, 0], [4]):
-    steps = np.array(steps)
-    delays = np.asarray(aligning_delays(steps))
-    assert delays.shape == steps.shape and delays.min() == 0
-    assert len(set(steps + delays)) == 1, "the delayed spikes do not coincide"
-print("Exercise 2: correct")
+def test():
+    rng = np.random.default_rng(202)
+    for n in range(10):
+        M, d_max = int(rng.integers(2, 9)), int(rng.integers(3, 15))
+        steps = rng.integers(2, 3 + d_max, size=M)
+        if n % 3 == 0:                                          # one spike too late to be caught up
+            steps[0], steps[-1] = 2, 3 + d_max + int(rng.integers(0, 3))
+            rng.shuffle(steps)
+        steps = [int(step) for step in steps]
+        answer = aligning_delays(np.array(steps), d_max)
+        if np.ptp(steps) > d_max:
+            assert answer is None, f"spikes at {steps} cannot be aligned with d_max = {d_max}: return None"
+            continue
+        assert answer is not None, f"spikes at {steps} can be aligned with d_max = {d_max}"
+        answer = np.asarray(answer)
+        assert answer.shape == (M,) and np.all((answer >= 0) & (answer <= d_max)), \
+            f"delays must be M = {M} integers in 0 … {d_max}; got {answer}"
+        config = snnlib.SNNConfig(n_in=M, n_hidden=1, n_out=2, delays="axonal", d_max=d_max, tau_mem=0.001,
+                                  dt=0.001, dtype="float64")
+        params = snnlib.init_params(config)
+        params["W_in"] = np.full((1, M), 1.0 / M + 1e-3)       # fires only when all M spikes coincide
+        params["D_in"] = answer.astype(float)
+        x = np.zeros((1, 40, M))
+        x[0, steps, np.arange(M)] = 1.0
+        fired = np.nonzero(snnlib.forward(config, params, x).z[0, :, 0])[0]
+        assert list(fired) == [max(steps)], (f"spikes at {steps} with your delays {answer.tolist()}: "
+                                             f"the detector fires at {fired.tolist()}, expected step {max(steps)}")
+
+
+exercises.check("02.3", test, hint="the latest spike cannot move earlier, every other spike must wait for it; "
+                                   "a spread of spike steps larger than d_max cannot be closed")
+
+# %% [markdown]
+# **Think!** 02.4 A chip with **synaptic** delays stores $N \cdot M$ delay values, yet section 2 says its
+# ring buffers need only $M\,(d_\text{max}+1)$ bits, the same as axonal delays. Why is one ring per
+# *input* enough? What would force a chip to store delayed events per *connection* instead?
+
+# %% [markdown] tags=["solution"]
+# *Model answer.* A ring buffer stores what was **sent**: input $i$'s spike at each of the last
+# $d_\text{max}+1$ steps. That history is the same for every target neuron; a synaptic delay only
+# decides *which slot* neuron $j$ reads ($x[i, t - d_{ji}]$), so the $N$ connections of input $i$ read the
+# same ring at different taps (section 2's `ring.gather`). Per-connection storage would be needed if
+# the thing being delayed differed from connection to connection — e.g. a delayed *weighted current*
+# $W_{ji}\,x_i$, or per-synapse dynamics (a synaptic current with its own time constant) applied before
+# the delay, or an event queue per synapse (each event stored with its arrival time). Then memory grows
+# with $N \cdot M$, not $M$. The price of synaptic delays is in the parameters ($N \cdot M$ delay values
+# of $\lceil\log_2(d_\text{max}+1)\rceil$ bits) and in the gather, not in the buffers.
 
 # %% [markdown]
 # ## 5. Several patterns: synaptic delays, and what axonal delays can do
@@ -344,6 +494,8 @@ assert axonal_accuracy > 0.6
 #   aligns a fixed subset, and the class-specific *pattern* of coincidences, read by per-neuron
 #   weights, still tells the classes apart (trained on `delay-task`: 87.9 ± 5.8 % axonal, 91.9 ± 2.2 %
 #   synaptic, 38.7 ± 2.1 % weights only; 5 seeds).
+# - You wrote a ring buffer (02.1), found that delays up to 255 steps cost no more memory than 8-bit weights
+#   while buffers and latency grow linearly (02.2), and computed delays that align a pattern (02.3).
 #
 # **Next:** [03 · The Gaussian surrogate](03_gaussian_surrogate.py) — the forward pass moves spikes by
 # whole steps, so how can gradient descent learn a delay?

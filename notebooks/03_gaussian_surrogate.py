@@ -33,19 +33,28 @@
 # - where the valley the surrogate sees has its bottom, and why learned delays end at the window's edge;
 # - why the exact kernel looks into the future, and how an online learner handles it with a lag;
 # - what annealing $\sigma$ does, measured over many starting points;
+# - how σ, the delay range $d_\text{max}$, the start and the learning rate decide where a learned delay
+#   ends — in a playground where the toy learns its delay when you release a slider;
 # - how good the surrogate is as a gradient, measured against two references.
 #
 # **Prerequisites:** notebooks 01–02; derivatives and the chain rule. Symbols ($\sigma$, $w$, lag,
 # $d_\text{max}$, $\psi$, …) are defined once in the [glossary](../docs/glossary.md).
 #
-# **Estimated time:** 50 minutes.
+# **What you do here:** sliders for $\sigma$ and $D$ over the loss landscape (section 4); a
+# delay-learning playground with sliders for $\sigma$, $d_\text{max}$, the start $D_0$, the learning
+# rate and the number of updates (section 7); 4 exercises — 03.1 derive and write the kernel's slope
+# $h'(u)$, 03.2 find by experiment the smallest $\sigma$ that still learns the delay, 03.3 and 03.4 Think!
+# questions. Each check prints `Exercise 03.k: correct` only when your answer agrees with an
+# independent computation.
+#
+# **Estimated time:** 75 minutes (50 for reading and sliders, 25 for the exercises).
 
 # %%
 # %matplotlib inline
 import numpy as np
 
 import snnlib
-from snnlib import course, plots, surrogate, surrogate_audit, widgets
+from snnlib import course, exercises, playground, plots, surrogate, surrogate_audit, widgets
 
 # %% [markdown]
 # ## 1. A staircase loss
@@ -127,6 +136,58 @@ for D in (0.3, 4.3, 7.75, 12.5):       # fractional parts keep t − D − t_f o
         analytic = surrogate.delayed_derivative(train, D, sigma)
         assert np.max(np.abs(numeric - analytic)) < 1e-6, (D, sigma)
 print("finite differences agree with the analytic derivative (max error < 1e-6)")
+
+# %% [markdown]
+# ### Exercise 03.1 — the slope of the kernel
+#
+# **(a) implement.** Section 5 will show that for small $\sigma$ the delay gradient inside one integer
+# cell is governed by the kernel near $u = 0$, where it is steepest. Derive the kernel's own derivative
+# $h'(u) = \mathrm{d}h/\mathrm{d}u$ from $h(u) = \frac{u}{\sigma^2} e^{-u^2/2\sigma^2}$ and write
+# `kernel_slope(u, sigma)`: $h'(u)$ for $|u| \le w = \lceil 3\sigma \rceil$, and 0 outside (the truncated
+# kernel is flat there). It must accept an array `u`. Before running the check, predict $h'(0)$ for
+# $\sigma = 0.1$ and $\sigma = 1$.
+#
+# *Checked:* against a central finite difference of `surrogate.delay_kernel`, at random $u$ and $\sigma$
+# you have not seen, and against 0 outside the support.
+
+# %% tags=["exercise"]
+def kernel_slope(u, sigma):
+    """h'(u) = dh/du of the truncated delay kernel h(u) = (u/σ²)·exp(−u²/2σ²), |u| ≤ ceil(3σ); 0 outside."""
+    u = np.asarray(u, dtype=float)
+    # your code here
+    raise NotImplementedError("Exercise 03.1: write h'(u)")
+
+# %% tags=["solution"]
+def kernel_slope(u, sigma):
+    """h'(u) = dh/du of the truncated delay kernel h(u) = (u/σ²)·exp(−u²/2σ²), |u| ≤ ceil(3σ); 0 outside."""
+    u = np.asarray(u, dtype=float)
+    inside = np.abs(u) <= np.ceil(3 * sigma)
+    return np.where(inside, (1 - u**2 / sigma**2) / sigma**2 * np.exp(-u**2 / (2 * sigma**2)), 0.0)
+
+# %% tags=["exercise-check"]
+def test():
+    rng = np.random.default_rng(301)
+    for sigma in rng.uniform(0.2, 3.0, size=6):
+        w = np.ceil(3 * sigma)
+        u = rng.uniform(-w + 0.01, w - 0.01, size=60)
+        numeric = (surrogate.delay_kernel(u + 1e-6, sigma) - surrogate.delay_kernel(u - 1e-6, sigma)) / 2e-6
+        answer = np.asarray(kernel_slope(u.copy(), sigma), dtype=float)
+        assert answer.shape == u.shape, f"kernel_slope should return one value per u: shape {u.shape}, not {answer.shape}"
+        worst = int(np.argmax(np.abs(answer - numeric)))
+        assert np.allclose(answer, numeric, rtol=1e-5, atol=1e-5), (
+            f"σ = {sigma:.2f}, u = {u[worst]:+.3f}: you give {answer[worst]:.5f}, a finite difference of h "
+            f"gives {numeric[worst]:.5f}")
+        outside = np.concatenate([w + rng.uniform(0.01, 5, 10), -w - rng.uniform(0.01, 5, 10)])
+        assert np.all(np.asarray(kernel_slope(outside, sigma)) == 0), f"σ = {sigma:.2f}: h' must be 0 for |u| > w = {w:.0f}"
+
+
+exercises.check("03.1", test, hint="product rule: d/du [u · g(u)] = g(u) + u · g'(u), with g(u) = exp(−u²/2σ²)/σ²; "
+                                   "and keep the truncation |u| ≤ ceil(3σ)")
+
+# %% [markdown]
+# $h'(0) = 1/\sigma^2$: 1 at $\sigma = 1$, 100 at $\sigma = 0.1$. Inside one integer cell the
+# arrival-step tap $h(-\delta)$ therefore changes with the continuous delay at a rate $\propto 1/\sigma^2$ —
+# the steep saw-tooth of section 5.
 
 # %% [markdown]
 # ## 4. The loss the surrogate sees
@@ -536,6 +597,135 @@ fig
 #   needed; whether it helps in larger networks is a separate question that this experiment does not answer.
 
 # %% [markdown]
+# ### Try it: the delay-learning playground
+#
+# The same training, under sliders: the toy learns input A's delay from a start $D_0$ with Adam, weights
+# fixed (`playground.learn_delay`: the loop of `DelayToy.train_delay`, recording the loss at each update).
+# Releasing a slider re-runs the training and redraws (60 updates and the figure: about 0.4–1 s).
+# Top: $D$ over the updates, the firing window as a green band, the delays beyond $d_\text{max}$ hatched
+# (the forward pass clips the integer delay to $d_\text{max}$, and every update clips $D$ to
+# $[0, d_\text{max}]$). Bottom: the true loss, with $\ln 2$ — no output spike — dashed. The line above
+# the figure says where $D$ ends. Things to try:
+#
+# - $\sigma = 0.1 \dots 0.3$: $D$ stays on an integer near its start — the trap of section 5;
+# - $d_\text{max}$ below 16: the gradient still says "increase $D$", but $D$ piles up at $d_\text{max}$;
+# - $\sigma = 1$ from $D_0 = 4$ and from $D_0 = 1.3$, then more updates: where does $D$ settle?
+# - a learning rate of 2 or 3: Adam's steps overshoot the window and come back.
+
+# %% tags=["nbval-ignore-output"]
+playground.delay_learning_explorer();
+
+# %% [markdown]
+# The facts the playground shows, asserted (one run each; the spread over starts is exercise 03.2 and
+# section 7's table):
+
+# %%
+runs = {"σ = 1, D₀ = 4": playground.learn_delay(sigma=1.0, d0=4.0),
+        "σ = 0.1, D₀ = 4": playground.learn_delay(sigma=0.1, d0=4.0),
+        "σ = 1, D₀ = 4, d_max = 12": playground.learn_delay(sigma=1.0, d0=4.0, d_max=12)}
+for name, run in runs.items():
+    print(f"{name:<26} {run.summary()}")
+assert runs["σ = 1, D₀ = 4"].where == "inside" and runs["σ = 1, D₀ = 4"].fires
+assert not runs["σ = 0.1, D₀ = 4"].fires and abs(runs["σ = 0.1, D₀ = 4"].final - 4.0) < 1.5
+assert runs["σ = 1, D₀ = 4, d_max = 12"].clipped and not runs["σ = 1, D₀ = 4, d_max = 12"].fires
+
+# %% [markdown]
+# ### Exercise 03.2 — how small can σ be?
+#
+# **(b) experiment.** Section 5 says a small $\sigma$ traps the delay, section 7 that $\sigma = 1$ finds
+# the window. Where is the boundary? With `playground.learn_delay` and its defaults (60 updates, learning
+# rate 0.5, $d_\text{max} = 40$), train the delay from each of the six starts in `starts` (all outside the
+# window) for each $\sigma$ in `sigmas`, and count the runs after which the neuron fires (`run.fires`).
+# Set `smallest_sigma` to the **smallest $\sigma$ of the grid at which the neuron fires after at least 5
+# of the 6 runs**. Then look at the counts for the larger $\sigma$: is "the larger, the better" true here?
+# (About 8 s of computing.)
+#
+# *Checked:* the check re-runs the training with `course.DelayToy.train_delay` at your $\sigma$ and at
+# every smaller one of the grid.
+
+# %% tags=["exercise"]
+sigmas = (0.3, 0.5, 0.6, 0.8, 1.0, 2.0)
+starts = (1.3, 5.6, 9.2, 12.7, 28.4, 33.9)          # the window is [15.5, 24.5)
+smallest_sigma = None
+# your code here
+
+# %% tags=["solution"]
+fires_after = {}
+for sigma in sigmas:
+    fires_after[sigma] = sum(playground.learn_delay(sigma=sigma, d0=d0).fires for d0 in starts)
+    print(f"σ = {sigma}: the neuron fires after {fires_after[sigma]} of {len(starts)} runs")
+smallest_sigma = min(sigma for sigma in sigmas if fires_after[sigma] >= 5)
+print("smallest σ:", smallest_sigma)
+
+# %% tags=["exercise-check"]
+def test():
+    if smallest_sigma is None:
+        raise NotImplementedError("set smallest_sigma")
+    grid, trial_starts = (0.3, 0.5, 0.6, 0.8, 1.0, 2.0), (1.3, 5.6, 9.2, 12.7, 28.4, 33.9)
+    assert smallest_sigma in grid, f"choose smallest_sigma from the grid {grid}, not {smallest_sigma!r}"
+    toy = course.DelayToy()
+
+    def at_least_5(sigma):                # stops as soon as the answer is known
+        fired = failed = 0
+        for d0 in trial_starts:
+            if toy.train_delay(lambda update: sigma, d0, n_updates=60, lr=0.5)[1] < np.log(2) - 0.01:
+                fired += 1
+            else:
+                failed += 1
+            if fired >= 5 or failed >= 2:
+                return fired >= 5
+
+    for sigma in sorted((s for s in grid if s <= smallest_sigma), reverse=True):
+        if sigma == smallest_sigma:
+            assert at_least_5(sigma), f"at σ = {sigma} the neuron fires after fewer than 5 of the 6 runs"
+        else:
+            assert not at_least_5(sigma), f"σ = {sigma} is smaller, and the neuron already fires after 5 or more runs"
+
+
+exercises.check("03.2", test, hint="for each σ: sum(playground.learn_delay(sigma=σ, d0=d0).fires for d0 in starts); "
+                                   "then the first σ of the grid with a count of 5 or 6")
+
+# %% [markdown]
+# **Think!** 03.3 In the playground, set $\sigma = 1$, $D_0 = 4$ and $d_\text{max} = 12$, then
+# $d_\text{max} = 20$. Where does $D$ end each time? Why can no $\sigma$ and no learning rate make the
+# neuron fire with $d_\text{max} = 12$, and how would you notice this in a large network, where you cannot
+# see the window? What does a larger $d_\text{max}$ cost (notebook 02)?
+
+# %% [markdown] tags=["solution"]
+# *Model answer.* With $d_\text{max} = 12$, $D$ climbs to 12 and stays there: the gradient keeps saying
+# "increase $D$" (the window lies above), but every update clips $D$ to $[0, 12]$ and the forward pass
+# clips the integer delay to 12, while input A must arrive within 4.05 steps of B, i.e. with
+# $d \ge 16$. No $\sigma$ or learning rate changes that: the needed delay is outside the range (loss stays
+# $\ln 2$). With $d_\text{max} = 20$ the lower part of the window, $[15.5, 20]$, is reachable and $D$ ends
+# at 15.8 as with $d_\text{max} = 40$ — the valley's bottom is the window's lower edge, so the clip does
+# not matter. In a large network the sign is a **pile-up of learned delays at $d_\text{max}$** with a
+# gradient still pointing upward. A larger
+# $d_\text{max}$ costs ring-buffer memory ($M(d_\text{max}+1)$ bits), bits per delay
+# ($\lceil\log_2(d_\text{max}+1)\rceil$) and latency ($d_\text{max}\,\Delta t$ per delayed layer).
+
+# %% [markdown]
+# **Think!** 03.4 With $\sigma = 1$, the neuron fires after 60 updates from $D_0 = 4$ but not from
+# $D_0 = 1.3$, although both runs were guided toward the window all the way (your counts in 03.2 show
+# more such failures). Look at the last updates of the two runs in the playground, then move the updates
+# slider to 200. Why does a run end a fraction of a step *below* the window, and what does that say about
+# reading "success after a fixed number of updates" as a property of $\sigma$?
+
+# %% [markdown] tags=["solution"]
+# *Model answer.* The surrogate valley has its bottom on the window's lower edge (section 4): below 15.5
+# the gradient says "increase $D$", just above it "decrease $D$". Adam arrives with momentum and
+# oscillates around that edge with a shrinking amplitude; after 60 updates from $D_0 = 1.3$ it happens
+# to be at 15.37, just below the edge (loss $\ln 2$), while the run from 4 is at 15.83, just above.
+# Success after 60 updates is then partly the *phase* of a damped oscillation. With 200 updates
+# (measured with `playground.learn_delay(sigma=1.0, d0=d0, n_updates=200)`) every one of the starts
+# 1.3, 5.6, 9.2, 12.7, 28.4, 33.9, 37.5 settles inside the window (15.72 from six of them, 16.61 from
+# 37.5); with $\sigma = 2$ $D$ still swings by about 0.2 steps around the edge after 200 updates and one
+# of the seven runs ends below it. So a success rate after a fixed budget mixes *whether* $\sigma$ guides
+# the delay (it does here from $\sigma = 0.6$ up: after 60 updates every run of 03.2 ends inside the
+# window or less than 0.2 steps below its edge) with *how fast* Adam settles at a
+# minimum that lies on a cliff of the true loss; comparing $\sigma$ values fairly needs the budget fixed
+# and reported, as in section 7, and a look at the trajectories.
+
+# %% [markdown]
 # ## 8. How good is the surrogate?
 #
 # The learning rule's $\partial E/\partial D$ is an *estimate*: computed on the binary forward pass, with
@@ -630,46 +820,6 @@ print("reference with peak-1 Gaussians (median cosine with the rule):",
 assert peak_cos[3.0] < median["cos_smooth"][3.0]                # more charge per spike: the models drift apart
 
 # %% [markdown]
-# ## Exercise 3 · The derivative kernel
-#
-# Write `kernel(u, sigma)`: the derivative of one delayed spike with respect to its delay, as a
-# function of $u = t - D - t_f$ (in steps), truncated to $|u| \le w = \lceil 3\sigma \rceil$:
-# $h(u) = \frac{u}{\sigma^2} e^{-u^2/2\sigma^2}$ inside, 0 outside. It must accept an array `u`.
-
-# %% tags=["raises-exception"]
-def kernel(u, sigma):
-    """h(u) = (u/σ²)·exp(−u²/2σ²) for |u| ≤ ceil(3σ), else 0."""
-    u = np.asarray(u, dtype=float)
-    # your code here
-    raise NotImplementedError("Exercise 3: write the derivative kernel")
-
-
-kernel([-1.0, 0.0, 1.0], 1.0)
-
-# %% tags=["solution"]
-def kernel(u, sigma):
-    """h(u) = (u/σ²)·exp(−u²/2σ²) for |u| ≤ ceil(3σ), else 0."""
-    u = np.asarray(u, dtype=float)
-    w = np.ceil(3 * sigma)
-    return np.where(np.abs(u) <= w, u / sigma**2 * np.exp(-u**2 / (2 * sigma**2)), 0.0)
-
-
-kernel([-1.0, 0.0, 1.0], 1.0)
-
-# %% [markdown]
-# The check compares your kernel with a finite difference of the Gaussian bump (its derivative with
-# respect to the delay is minus its derivative in time) and with `snnlib.surrogate.delay_kernel`.
-
-# %% tags=["exercise-check"]
-u = np.linspace(-8, 8, 161) + 0.013
-for sigma in (0.5, 1.0, 2.2):
-    bump = lambda v: surrogate.gaussian(v, sigma)
-    numeric = (bump(u - 1e-6) - bump(u + 1e-6)) / 2e-6    # −d/du of the bump = d/dD of the delayed bump
-    assert np.allclose(kernel(u, sigma), numeric, atol=1e-6), sigma
-    assert np.allclose(kernel(u, sigma), surrogate.delay_kernel(u, sigma), atol=1e-12), sigma
-print("Exercise 3: correct")
-
-# %% [markdown]
 # ## Summary
 #
 # - The forward pass moves spikes by whole steps, so the loss is a staircase in $D$ with zero derivative.
@@ -683,6 +833,9 @@ print("Exercise 3: correct")
 #   edge — because the output spike's reset cuts off the credit; learned delays end there.
 # - Measured over 100 starts, $\sigma = 1$ finds the window most often on the toy; annealing beats a fixed
 #   $\sigma = 3$ but not $\sigma = 1$; $\sigma = 0.3$ stays where it starts.
+# - In the playground: from $\sigma \approx 0.6$ up the delay is guided to the window's lower edge; whether
+#   the neuron fires after a fixed number of updates depends on where Adam's oscillation around that edge
+#   stops; a $d_\text{max}$ below the window pins $D$ at $d_\text{max}$.
 # - The centred kernel needs spikes $w$ steps ahead: online learners run their delay traces $w$ steps
 #   behind, with rings $d_\text{max} + 2w + 1$ deep — exactly, not approximately. The causal kernel is a
 #   different gradient (same sign at ≈ 40 % of delays here).

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 
+from snnlib import _io
 from snnlib.config import SNNConfig
 from snnlib.network import evaluate, forward, init_params
 from snnlib.online import online_gradients
@@ -66,12 +66,11 @@ def run_demo(epochs: int = 40, seed: int = 0, delays: str = "synaptic", progress
 def demo_figure(result):
     """A four-panel summary: the two input orders, the delays learning, accuracy, membranes after."""
     import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot state: the caller's backend is left alone
 
     config, x, labels = result["config"], result["x"], result["labels"]
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7), constrained_layout=True)
+    fig = Figure(figsize=(10, 7), constrained_layout=True)
+    axes = fig.subplots(2, 2)
     ax = axes[0, 0]
     for label, color in ((0, "tab:blue"), (1, "tab:orange")):
         n = int(np.flatnonzero(labels == label)[0])
@@ -84,7 +83,7 @@ def demo_figure(result):
         D = np.array(result["history"]["delays"])  # (epochs, N, M)
         for j, style in zip(range(D.shape[1]), ("-", "--")):
             for i in range(D.shape[2]):
-                ax.plot(D[:, j, i], style, color=plt.cm.viridis(i / max(D.shape[2] - 1, 1)))
+                ax.plot(D[:, j, i], style, color=matplotlib.colormaps["viridis"](i / max(D.shape[2] - 1, 1)))
         ax.set(xlabel="epoch", ylabel="delay (steps)",
                title="Learned delays (solid/dashed: neuron 0/1, colour: channel)")
     ax = axes[1, 0]
@@ -104,11 +103,10 @@ def demo_figure(result):
 
 def main(args) -> int:
     started = time.perf_counter()
+    path = _io.prepare_folder(args.out) / "demo_coincidence.png"  # refused before any work if not writable
     result = run_demo(epochs=args.epochs, seed=args.seed, delays=args.delays, progress=not args.quiet)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "demo_coincidence.png"
-    demo_figure(result).savefig(path, dpi=110)
+    with _io.atomic_path(path) as tmp:  # a whole figure or none, readable by the group like any output
+        demo_figure(result).savefig(tmp, format="png", dpi=110)
     print(f"test accuracy {result['accuracy_before']:.1%} before, {result['accuracy_after']:.1%} after "
           f"{args.epochs} epochs ({time.perf_counter() - started:.1f} s); figure: {path}")
     return 0

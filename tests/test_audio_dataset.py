@@ -105,8 +105,25 @@ def fsdd_or_skip() -> Path:
 
 def test_fsdd_source_missing_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("SNNLIB_FSDD", str(tmp_path / "nowhere"))
-    with pytest.raises(ValueError, match=r"nowhere: FSDD recordings not found \(\$SNNLIB_FSDD\)"):
+    with pytest.raises(ValueError, match=r"FSDD recordings not found in \S*nowhere \(\$SNNLIB_FSDD\)"):
         fsdd_source()
+
+
+def test_fsdd_source_falls_back_to_the_per_user_data_folder(tmp_path, monkeypatch):
+    """An installed package has no ../shared beside it: the data folder's fsdd/ is the last default."""
+    from snnlib.audio import fsdd
+
+    monkeypatch.delenv("SNNLIB_FSDD", raising=False)
+    monkeypatch.setenv("SNNLIB_DATA", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    defaults = fsdd.default_fsdd_folders()
+    assert defaults[-1] == tmp_path / "data" / "fsdd"
+    if any(folder.is_dir() for folder in defaults[:-1]):  # this machine has ../shared beside the clone
+        monkeypatch.setattr(fsdd, "default_fsdd_folders", lambda: [tmp_path / "absent", tmp_path / "data" / "fsdd"])
+    with pytest.raises(ValueError, match="data/fsdd"):
+        fsdd_source()
+    (tmp_path / "data" / "fsdd" / "recordings").mkdir(parents=True)
+    assert fsdd_source() == (tmp_path / "data" / "fsdd" / "recordings").resolve()
 
 
 def test_make_fsdd_official_split(tmp_path):

@@ -32,6 +32,7 @@ import urllib.request
 import pytest
 
 import wheel_env
+from tests.browser.lab import _JS_IMAGE_DIGEST  # the figure's bytes, hashed in the page
 
 _browser = os.environ.get("SNNLIB_BROWSER", "").strip().lower() in ("1", "true", "yes", "on")
 pytestmark = [
@@ -59,16 +60,6 @@ _JS_STATE = """
         .filter((el) => el.textContent.includes('Error displaying widget'))
         .map((el) => el.textContent)),
   }));
-}
-"""
-
-_JS_IMAGE_DIGEST = """
-async (root) => {
-  const img = root.matches('img') ? root : root.querySelector('img');
-  if (!img || !img.getAttribute('src')) return null;
-  const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 """
 

@@ -53,23 +53,36 @@ class FsddRecording(NamedTuple):
     take: int
 
 
+def default_fsdd_folders() -> list[Path]:
+    """Where FSDD is looked for when neither ``source`` nor ``$SNNLIB_FSDD`` names it, in order:
+    ``../shared/data/fsdd`` from the working folder, the same beside a clone of the repository (the package
+    running from ``REPO/snnlib``), and ``fsdd`` in the per-user data folder (``$SNNLIB_DATA`` or the cache,
+    see :func:`snnlib.data.download.resolve_data_dir`), which works for an installed package."""
+    from snnlib.data.download import resolve_data_dir
+
+    shared = Path("shared") / "data" / "fsdd"
+    return [Path.cwd().parent / shared, Path(__file__).resolve().parents[2].parent / shared,
+            resolve_data_dir() / "fsdd"]
+
+
 def fsdd_source(source: str | Path | None = None) -> Path:
-    """The folder of FSDD ``.wav`` files: ``source``, else ``$SNNLIB_FSDD``, else ``../shared/data/fsdd`` beside the
-    repository. Each may name the FSDD folder or its ``recordings/`` sub-folder. Raises ValueError if absent.
-    """
+    """The folder of FSDD ``.wav`` files: ``source``, else ``$SNNLIB_FSDD``, else the first of
+    :func:`default_fsdd_folders` that exists. Each may name the FSDD folder or its ``recordings/`` sub-folder.
+    Raises ValueError if absent."""
     if source is not None:
-        origin, folder = "source", Path(source).expanduser()
+        origin, candidates = "source", [Path(source).expanduser()]
     elif os.environ.get(ENV_VAR):
-        origin, folder = f"${ENV_VAR}", Path(os.environ[ENV_VAR]).expanduser()
+        origin, candidates = f"${ENV_VAR}", [Path(os.environ[ENV_VAR]).expanduser()]
     else:
-        origin = "the default location"
-        folder = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "fsdd"
-    if (folder / "recordings").is_dir():
-        folder = folder / "recordings"
-    if not folder.is_dir():
-        raise ValueError(f"{folder}: FSDD recordings not found ({origin}); put the Free Spoken Digit Dataset "
-                         f"there, or pass source=... / set {ENV_VAR} to the folder holding its recordings/")
-    return folder.resolve()
+        origin, candidates = "the default locations", default_fsdd_folders()
+    for folder in candidates:
+        if (folder / "recordings").is_dir():
+            folder = folder / "recordings"
+        if folder.is_dir():
+            return folder.resolve()
+    tried = ", ".join(str(folder) for folder in candidates)
+    raise ValueError(f"FSDD recordings not found in {tried} ({origin}); put the Free Spoken Digit Dataset "
+                     f"there, or pass source=... / set {ENV_VAR} to the folder holding its recordings/")
 
 
 def fsdd_recordings(source: str | Path | None = None) -> list[FsddRecording]:

@@ -96,7 +96,7 @@ def _make_fsdd(args: argparse.Namespace) -> int:
         print(f"error: fsdd takes its samples and classes from the recordings; drop {' '.join(unsupported)}",
               file=sys.stderr)
         return 2
-    source = args.source if args.source is not None else _default_fsdd_source()
+    source = args.source  # None: fsdd.fsdd_source's default locations
     options = dict(channels=700 if args.channels is None else args.channels, split=args.split,
                    workers=args.workers, source=source)
     if args.seed is not None:
@@ -105,14 +105,6 @@ def _make_fsdd(args: argparse.Namespace) -> int:
     for path in (result.values() if isinstance(result, dict) else result or []):
         print(f"fsdd: {path}")
     return 0
-
-
-def _default_fsdd_source() -> Path:
-    """``../shared/data/fsdd`` relative to the working directory if it exists, else relative to the repository."""
-    here = Path.cwd() / ".." / "shared" / "data" / "fsdd"
-    if here.is_dir():
-        return here.resolve()
-    return (Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "fsdd").resolve()
 
 
 def _info(args: argparse.Namespace) -> int:
