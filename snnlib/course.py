@@ -323,8 +323,28 @@ def _top_level_calls(code: str) -> set[str]:
 
 
 def stub_names(code: str) -> set[str]:
-    """What an exercise stub defines for the learner to write: its functions, classes and variables."""
-    return _defined_names(code)
+    """What an exercise stub leaves for the learner to write — its answers: the functions and classes it
+    defines and the variables it sets to ``None``. (Other variables of a stub are given inputs, such as the
+    grid of an experiment, which the learner uses as they are.)"""
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            values = [node.value]
+            if isinstance(node.value, ast.Tuple):  # a, b = None, None
+                values = node.value.elts
+            if all(isinstance(v, ast.Constant) and v.value is None for v in values):
+                for target in targets:
+                    names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return names
 
 
 @dataclass(frozen=True)
@@ -368,8 +388,8 @@ def exercise_problems(nb, notebook: str, minimum: tuple[int, int] | None = (3, 2
     first two characters are the number every exercise's "NN.k" must start with.
 
     The rules: no cell is tagged ``raises-exception``; each exercise is a stub (tag ``exercise``, holding
-    ``raise NotImplementedError`` or ``= None``, calling none of the functions it defines), then a solution (tag ``solution``) defining the stub's
-    names, then a check (tag ``exercise-check``) calling ``exercises.check("NN.k", ...)`` exactly once;
+    ``raise NotImplementedError`` or ``= None``, calling none of the functions it defines), then a
+    solution (tag ``solution``) defining the stub's answers (:func:`stub_names`), then a check (tag ``exercise-check``) calling ``exercises.check("NN.k", ...)`` exactly once;
     every **Think!** question (``**Think!** NN.k``) is followed by a Markdown ``solution`` cell; a Markdown
     ``solution`` cell answers a Think! question; numbers are unique; the Markdown before a stub names
     the exercise ("Exercise NN.k"). ``minimum = (total, code)``: notebooks other than 00 need at least
@@ -419,6 +439,9 @@ def exercise_problems(nb, notebook: str, minimum: tuple[int, int] | None = (3, 2
                 found.append(f"{here}: an exercise stub holds `raise NotImplementedError(...)` in a function, or a "
                              f"variable `= None` for the learner to fill in")
             state, stub_at, stub_defs = "stub", i, stub_names(cell.source)
+            if not stub_defs:
+                found.append(f"{here}: the stub leaves nothing to write: define a function (raising "
+                             f"NotImplementedError) or set the answer's variable to None")
             called = sorted(stub_defs & _top_level_calls(cell.source))
             if called:
                 found.append(f"{here}: the stub calls {', '.join(called)}; a stub only defines what the learner "
@@ -429,7 +452,8 @@ def exercise_problems(nb, notebook: str, minimum: tuple[int, int] | None = (3, 2
             else:
                 missing = stub_defs - _defined_names(cell.source)
                 if missing:
-                    found.append(f"{here}: the solution does not define {', '.join(sorted(missing))} of its stub")
+                    found.append(f"{here}: the solution does not define {', '.join(sorted(missing))}, the answer "
+                                 f"its stub leaves to the learner")
             state = "solved"
         elif CHECK_TAG in tags:
             calls = _CHECK_CALL.findall(cell.source)

@@ -179,6 +179,8 @@ def test_the_contract_holds_for_the_synthetic_notebook():
                                                    ("42.4", "think")]
     assert course.stub_names(nb.cells[found[0].cells[0]].source) == {"psi"}
     assert course.stub_names(nb.cells[found[1].cells[0]].source) == {"crossing"}
+    # a stub's given inputs are not answers: only its functions, classes and variables set to None
+    assert course.stub_names("grid = (1, 2)\nanswer = None\na, b = None, None\nclass C: pass\n") == {"answer", "a", "b", "C"}
 
 
 def _edit(text: str, old: str, new: str, count: int = 1) -> str:
@@ -223,6 +225,9 @@ BROKEN = {
     "solution with other names": (lambda t: _edit(t, "def normalise(v):\n    v /= v.sum()",
                                                   "def normalize(v):\n    v /= v.sum()"),
                                   "does not define normalise"),
+    "stub with nothing to write": (lambda t: _edit(t, "crossing = None\n# your code here",
+                                                   "grid = (0, 1)  # crossing = None"),
+                                   "leaves nothing to write"),
     "Think! without answer": (lambda t: _edit(t, '# %% [markdown] tags=["solution"]\n# Because', '# %% [markdown]\n# Because'),
                               "needs its model answer"),
     "Think! without number": (lambda t: _edit(t, "**Think!** 42.4 Why", "**Think!** Why"), "'**Think!** 42.k'"),
