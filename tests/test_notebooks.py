@@ -15,7 +15,7 @@ Execution (marked ``notebooks``; a real Jupyter kernel through nbclient, ``SNNLI
   says ``not answered yet``, never ``correct``;
 - the **sabotaged** instructor edition: every solution's answer is replaced by a wrong one (each function the
   stub defines returns its result perturbed — numbers ×1.1 + 0.1, integers +1, booleans negated, lists one
-  element shorter —, each variable is set to such a perturbed value), not strict: every check must print a
+  element shorter —, each variable the stub sets to ``None`` is set to such a perturbed value), not strict: every check must print a
   line that is not ``correct``, and the notebook still runs to the end.
 
 Run: ``SNNLIB_FAST=1 python -m pytest tests/test_notebooks.py`` (``-m "not notebooks"``: the quick checks only).
