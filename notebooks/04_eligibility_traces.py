@@ -37,14 +37,20 @@
 #
 # **Prerequisites:** notebooks 01–03; the chain rule; what a softmax and a cross-entropy are.
 #
-# **Estimated time:** 50 minutes.
+# **What you do here:** a time slider over the factors of one synapse (section 2); 4 exercises —
+# 04.1 compute one synapse's gradient forward in time from what the synapse sees, 04.2 measure how much
+# of the gradient a rule without the $\kappa$-filter misses, 04.3 count the traces a learner keeps, 04.4 a
+# Think! question (when e-prop's dropped term matters). Each check prints `Exercise 04.k: correct` only when your answer agrees with an independent
+# computation (BPTT, the learner's own arrays) on inputs you have not seen.
+#
+# **Estimated time:** 70 minutes (50 for reading, 20 for the exercises).
 
 # %%
 # %matplotlib inline
 import numpy as np
 
 import snnlib
-from snnlib import course, plots, widgets
+from snnlib import course, exercises, plots, widgets
 
 # %% [markdown]
 # ## 1. The three factors
@@ -276,6 +282,137 @@ print(f"without the κ-filter the rule finds {ratio.min():.0%}–{ratio.max():.0
 assert ratio.max() < 0.9
 
 # %% [markdown]
+# ### Exercise 04.1 — one synapse's gradient, forward in time only
+#
+# **(a) implement.** Write `synapse_gradient(x_tilde, v, L, alpha, kappa, threshold, gamma)`: given only
+# what synapse $i \to j$ can see during one sample — its delayed input $\tilde x[t]$, its neuron's membrane
+# potential $v[t]$ (before reset) and the broadcast learning signal $L[t]$, each a (T,) array — return its
+# gradient $g^W[j,i]$ (a number). You must rebuild $\psi$ (the library's form is
+# `snnlib.neurons.pseudo_derivative` with `kind="triangle"`: read it, do not call it), $\varepsilon$ and
+# $\bar e$ yourself, in **one loop forward in time** that keeps a few numbers and never looks at a later
+# step: this is what an online learner does at every synapse.
+#
+# *Checked:* on random networks you have not seen (other time constants, thresholds and loss windows),
+# for synapses chosen at random, against `snnlib.bptt_gradients` — an independent backward pass.
+
+# %% tags=["exercise"]
+def synapse_gradient(x_tilde, v, L, alpha, kappa, threshold, gamma):
+    """g^W of one input synapse from its delayed input, its neuron's potential and the learning signal."""
+    # your code here
+    raise NotImplementedError("Exercise 04.1: rebuild ψ, ε and ē step by step and accumulate L·ē")
+
+# %% tags=["solution"]
+def synapse_gradient(x_tilde, v, L, alpha, kappa, threshold, gamma):
+    """g^W of one input synapse from its delayed input, its neuron's potential and the learning signal."""
+    eps = ebar = g = 0.0
+    for t in range(len(v)):
+        psi = (gamma / threshold) * max(0.0, 1.0 - abs(v[t] - threshold) / threshold)
+        eps = alpha * eps + x_tilde[t]
+        ebar = kappa * ebar + psi * eps
+        g += L[t] * ebar
+    return g
+
+# %% tags=["exercise-check"]
+def test():
+    rng = np.random.default_rng(404)
+    for _ in range(4):
+        cfg = snnlib.SNNConfig(n_in=6, n_hidden=3, n_out=3, delays="synaptic", d_max=5, sigma=1.0,
+                               tau_mem=float(rng.uniform(0.01, 0.04)), tau_out=float(rng.uniform(0.01, 0.06)),
+                               threshold=float(rng.uniform(0.7, 1.3)), weight_scale=6.0, dtype="float64",
+                               loss_start=int(rng.integers(0, 10)), seed=int(rng.integers(1000)))
+        p = snnlib.init_params(cfg)
+        xs = (rng.random((1, 35, 6)) < 0.2).astype(float)
+        ys = rng.integers(0, 3, size=1)
+        _, g_bptt = snnlib.bptt_gradients(cfg, p, xs, ys)
+        candidates = np.argwhere(np.abs(g_bptt["W_in"]) > 1e-6)         # synapses with something to learn
+        for j, i in candidates[rng.choice(len(candidates), size=min(2, len(candidates)), replace=False)]:
+            rec = course.record_synapse(snnlib.OnlineLearner(cfg, p), xs, ys, j=j, i=i)
+            answer = float(synapse_gradient(rec["x_tilde"].copy(), rec["v"].copy(), rec["L"].copy(),
+                                            cfg.alpha, cfg.kappa, cfg.threshold, cfg.gamma))
+            target = float(g_bptt["W_in"][j, i])
+            assert np.isclose(answer, target, rtol=1e-8, atol=1e-12), (
+                f"synapse {i} → {j} of a random network (τ_mem {1e3 * cfg.tau_mem:.0f} ms, τ_out "
+                f"{1e3 * cfg.tau_out:.0f} ms, ϑ {cfg.threshold:.2f}): you give {answer:+.6f}, BPTT gives {target:+.6f}")
+
+
+exercises.check("04.1", test, hint="per step: ψ = (γ/ϑ)·max(0, 1 − |v − ϑ|/ϑ); ε ← α ε + x̃; ē ← κ ē + ψ ε; "
+                                   "g += L·ē — the order matters: ē[t] already contains ψ[t]·ε[t]")
+
+# %% [markdown]
+# ### Exercise 04.2 — how much does the unfiltered rule miss?
+#
+# **(b) experiment.** Suppose the readout had no memory ($\tau_\text{out} \to 0$, so $\kappa \to 0$): what
+# would $\bar e$ become, and what would $L[j,t]$ then be? Predict how the share of the gradient that the rule
+# *without* the $\kappa$-filter finds changes as $\tau_\text{out}$ grows, then measure it. For each $\tau_\text{out}$
+# in `tau_outs`, on the network, input and label of §2 (`config`, `params`, `x`, `labels`) with only
+# $\tau_\text{out}$ changed (`dataclasses.replace(config, tau_out=tau)`), compute for all 8 input synapses the
+# unfiltered sum $u[j,i] = \sum_t L\,\psi\,\varepsilon$ (with `course.record_synapse`) and the BPTT gradient
+# $g[j,i]$, and store in `shares[tau]` the share of the gradient found,
+# $\sum_{j,i} u[j,i]\,g[j,i] \,/\, \sum_{j,i} g[j,i]^2$ (1 means all of it). Compare the numbers with
+# $1 - \kappa$. (About 1 s.)
+#
+# *Checked:* the check recomputes the shares with the library.
+
+# %% tags=["exercise"]
+import dataclasses
+
+tau_outs = (0.005, 0.01, 0.02, 0.05, 0.1)      # seconds; the steps are 10 ms
+shares = None                                   # {tau_out: share}
+# your code here
+
+# %% tags=["solution"]
+shares = {}
+for tau in tau_outs:
+    cfg_tau = dataclasses.replace(config, tau_out=tau)
+    _, g_tau = snnlib.bptt_gradients(cfg_tau, params, x, labels)
+    unfiltered = np.zeros_like(g_tau["W_in"])
+    for j in range(cfg_tau.n_hidden):
+        for i in range(cfg_tau.n_in):
+            rec = course.record_synapse(snnlib.OnlineLearner(cfg_tau, params), x, labels, j=j, i=i)
+            unfiltered[j, i] = np.sum(rec["L"] * rec["psi"] * rec["eps"])
+    shares[tau] = float(np.sum(unfiltered * g_tau["W_in"]) / np.sum(g_tau["W_in"] ** 2))
+    print(f"τ_out {1e3 * tau:5.0f} ms: κ = {cfg_tau.kappa:.3f}, 1 − κ = {1 - cfg_tau.kappa:.3f}, "
+          f"share found without the κ-filter {shares[tau]:.3f}")
+
+# %% tags=["exercise-check"]
+def test():
+    if shares is None:
+        raise NotImplementedError("fill in shares")
+    assert set(shares) == {0.005, 0.01, 0.02, 0.05, 0.1}, f"shares needs one entry per τ_out of tau_outs, not {sorted(shares)}"
+    for tau in (0.1, 0.005, 0.02, 0.01, 0.05):
+        cfg_tau = dataclasses.replace(config, tau_out=tau)
+        _, g = snnlib.bptt_gradients(cfg_tau, params, x, labels)
+        learner = snnlib.OnlineLearner(cfg_tau, params)       # the learner's own traces, all synapses at once
+        learner.begin(labels, n_steps=x.shape[1])
+        tr, u = learner.traces["in"], np.zeros_like(g["W_in"])
+        B_fb = snnlib.network.feedback_matrix(cfg_tau, params)
+        for t in range(x.shape[1]):
+            out = learner.step(x[:, t])
+            err = out.probs[0].copy()
+            err[int(labels[0])] -= 1.0
+            L = err @ B_fb / (x.shape[1] - cfg_tau.loss_start) * (t >= cfg_tau.loss_start)
+            psi = snnlib.neurons.pseudo_derivative(out.v, cfg_tau.threshold, cfg_tau.gamma, cfg_tau.surrogate)[0]
+            u += L[:, None] * psi[:, None] * tr.eps[0]
+        learner.finish()
+        truth = np.sum(u * g["W_in"]) / np.sum(g["W_in"] ** 2)
+        assert np.isclose(float(shares[tau]), truth, atol=1e-6), (
+            f"τ_out = {1e3 * tau:.0f} ms: you give {float(shares[tau]):.4f}, the check measures {truth:.4f}")
+
+
+exercises.check("04.2", test, hint="the table cell of §3 computes u for one τ_out: loop it over tau_outs with "
+                                   "cfg = dataclasses.replace(config, tau_out=tau), and use that cfg everywhere")
+
+# %% [markdown] tags=["solution"]
+# *Model answer.* With $\kappa = 0$ the trace is $\bar e[t] = \psi[t]\,\varepsilon[t]$: the filter disappears.
+# Step 1 of the derivation gives $\partial y[r]/\partial z[t] = 0$ for $r > t$, so $\partial E/\partial z_j[t] = L[j,t]$
+# exactly: the learning signal *is* the spike's gradient, and the unfiltered rule is the gradient. The longer
+# the readout remembers, the larger the part of $\partial E/\partial z_j[t] = \sum_{r\ge t}\kappa^{r-t}L[j,r]$ that
+# lies in later steps: if $L$ changed slowly, $L[j,t]$ would be the fraction $1-\kappa$ of the geometric sum.
+# Measured on this network: 0.85, 0.60, 0.37, 0.17, 0.10 for $\tau_\text{out}$ = 5, 10, 20, 50, 100 ms, against
+# $1 - \kappa$ = 0.86, 0.63, 0.39, 0.18, 0.10 — close on this one network and input. The $\kappa$-filter is the
+# readout's memory moved into the synapse: the trace must forget at the rate at which the readout forgets.
+
+# %% [markdown]
 # ## 4. Online equals BPTT for a feedforward network — under the four conditions
 #
 # §3 derived it for one weight; here it is checked for every parameter and every kind of delay. For a
@@ -373,26 +510,28 @@ plots.plot_memory_scaling(lengths, {"online: traces + ring buffer": online_bytes
 # The flip side: the traces are **per synapse**, $O(N \cdot M)$ numbers, while the stored forward pass
 # is per *neuron*, $O(T \cdot (N + M))$. Online learning wins for long sequences and small layers, and
 # it is the only option when the sequence never ends.
+
+# %% [markdown]
+# ### Exercise 04.3 — count the traces
 #
-# ## Exercise 4 · Count the traces
-#
-# Which trace arrays exist depends on the kind of delay. Per sample, the learner keeps
+# **(a) implement.** Which trace arrays exist depends on the kind of delay. Per sample, the learner keeps
 # - $\varepsilon$: one per connection $(N \cdot M)$ when delays are per synapse (`synaptic`, `fixed`);
 #   otherwise $\tilde x$ is the same for every target, so one per input $(M)$;
 # - $\bar e$: one per connection, always;
 # - $\varepsilon_D$ and $\bar e_D$: one per connection each, but only when delays are learned
 #   (`synaptic` or `axonal`).
 #
-# Write `trace_count(n_hidden, n_in, delays)` returning the number of trace values per sample.
+# Write `trace_count(n_hidden, n_in, delays)` returning the number of trace values per sample, then use it:
+# for $N = 32$, $M = 40$, how many times more trace values do learned synaptic delays need than no delays?
+#
+# *Checked:* against the sizes of the trace arrays of `snnlib.OnlineLearner` for every kind of delay, on
+# layer sizes you have not seen.
 
-# %% tags=["raises-exception"]
+# %% tags=["exercise"]
 def trace_count(n_hidden, n_in, delays):
     """Eligibility-trace values per sample for an input layer with delays none|fixed|synaptic|axonal."""
     # your code here
-    raise NotImplementedError("Exercise 4: count the trace values")
-
-
-trace_count(32, 40, "synaptic")
+    raise NotImplementedError("Exercise 04.3: count the trace values")
 
 # %% tags=["solution"]
 def trace_count(n_hidden, n_in, delays):
@@ -403,20 +542,26 @@ def trace_count(n_hidden, n_in, delays):
     return eps + per_synapse + delay_traces
 
 
-trace_count(32, 40, "synaptic")
-
-# %% [markdown]
-# The check counts the values of the learner's own trace arrays:
+print(f"learned synaptic delays need {trace_count(32, 40, 'synaptic') / trace_count(32, 40, 'none'):.2f}× "
+      "the trace values of no delays")
 
 # %% tags=["exercise-check"]
-for kind in ("none", "fixed", "synaptic", "axonal"):
-    cfg = snnlib.SNNConfig(n_in=9, n_hidden=5, n_out=2, delays=kind, d_max=4)
-    learner = snnlib.OnlineLearner(cfg, snnlib.init_params(cfg))
-    learner.begin(np.array([0]), n_steps=10)
-    tr = learner.traces["in"]
-    arrays = [tr.eps, tr.ebar] + ([tr.eps_D, tr.ebar_D] if tr.learns_delay else [])
-    assert trace_count(5, 9, kind) == sum(a.size for a in arrays), kind
-print("Exercise 4: correct")
+def test():
+    rng = np.random.default_rng(43)
+    for n_hidden, n_in in zip(rng.integers(2, 30, size=3), rng.integers(2, 30, size=3)):
+        for kind in ("none", "fixed", "synaptic", "axonal"):
+            cfg = snnlib.SNNConfig(n_in=int(n_in), n_hidden=int(n_hidden), n_out=2, delays=kind, d_max=4)
+            learner = snnlib.OnlineLearner(cfg, snnlib.init_params(cfg))
+            learner.begin(np.array([0]), n_steps=10)
+            tr = learner.traces["in"]
+            arrays = [tr.eps, tr.ebar] + ([tr.eps_D, tr.ebar_D] if tr.learns_delay else [])
+            truth = sum(a.size for a in arrays)
+            answer = trace_count(int(n_hidden), int(n_in), kind)
+            assert answer == truth, f"N = {n_hidden}, M = {n_in}, delays = {kind!r}: you count {answer}, the learner keeps {truth}"
+
+
+exercises.check("04.3", test, hint="ε is per connection only when each connection has its own delayed input; "
+                                   "ē always; the delay pair only when delays learn")
 
 # %% [markdown]
 # ## 6. Recurrent networks: e-prop's approximation, derived and measured
@@ -523,7 +668,25 @@ fig
 # of delay are in [docs/core.md](../docs/core.md) (`benchmarks/recurrent_approximation.py`). A cosine near 1
 # says the direction is close, not that learning will match BPTT; Bellec et al. (2020) report that e-prop
 # approaches the performance of BPTT on their tasks.
-#
+
+# %% [markdown]
+# **Think!** 04.4 The measurement above drops the paths through the other neurons. Name two situations
+# in which the dropped term is small and two in which it is large, using the formula for $dE/dz_j[t]$.
+# Why does the delay gradient suffer first?
+
+# %% [markdown] tags=["solution"]
+# *Model answer.* The dropped term is $\sum_m W_\text{rec}[m,j]\,dE/dv_m[\dots]$. It is **small** when the
+# recurrent weights are weak compared with the input weights (gain $g \ll 1$, or sparse recurrence), and
+# when the targets $m$ are rarely near threshold ($\psi_m \approx 0$: a perturbation of their input does not
+# change their spikes, in the surrogate graph). It is **large** with strong recurrent weights (the gain 4
+# above), with many active neurons near threshold, and on tasks whose credit must travel through several
+# neurons over time (memory kept in the recurrent activity, not in the readout). The delay gradient is a
+# *timing* derivative: $W\,\partial\tilde r/\partial D$ is built from the Gaussian slope of a spike train and
+# changes sign around each spike, so small errors in the credit that reaches a neuron at a given step flip
+# or cancel it more easily than the weight gradient, a sum of non-negative traces $\varepsilon$. That is a
+# reading of the measurement above, not a proof.
+
+# %% [markdown]
 # ## Summary
 #
 # - Each synapse keeps an eligibility trace: its filtered input $\varepsilon$, gated by the neuron's

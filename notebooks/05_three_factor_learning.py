@@ -30,11 +30,18 @@
 #   and what fixed random delays already give;
 # - why the loss stays far above 0 even at high accuracy, and how to read it;
 # - how updating every step ($U = 1$) compares with once per sample, measured;
-# - to read a training run live: delays, their histogram, loss and accuracy, with a Stop button.
+# - to watch and steer a training run live: σ, d_max, learning rates and feedback (on Restart); delays by class,
+#   clipping at 0 and d_max, validation accuracy.
 #
 # **Prerequisites:** notebooks 01–04.
 #
-# **Estimated time:** 60 minutes (up to about 13 minutes of it training in the full setting, as measured
+# **What you do here:** the live training view of section 8; 4 exercises — 05.1 derive
+# and write the readout's gradient from its own traces, 05.2 find which class a neuron's delays look for,
+# 05.4 measure where feedback alignment happens, 05.3 a Think! question on fixed random delays.
+# Each check prints `Exercise 05.k: correct` only when your answer agrees with an independent computation
+# (BPTT, neurons built with known answers, the trained parameters).
+#
+# **Estimated time:** 80 minutes (up to about 13 minutes of it training in the full setting, as measured
 # on a busy 2-core machine; with `SNNLIB_FAST=1` under a minute).
 
 # %%
@@ -44,7 +51,7 @@ import tempfile
 import numpy as np
 
 import snnlib
-from snnlib import course, data, plots
+from snnlib import course, data, exercises, plots
 from snnlib.network import feedback_matrix
 from snnlib.widgets import LiveTrainingView
 
@@ -82,6 +89,72 @@ for kind in ("symmetric", "random"):
     p = snnlib.init_params(cfg)
     B = feedback_matrix(cfg, p)
     print(f"{kind:>9}: B has shape {B.shape}; B is W_out: {B is p['W_out']}")
+
+# %% [markdown]
+# ### Exercise 05.1 — the readout's own eligibility trace
+#
+# **(a) implement.** The readout weights learn with the same scheme, and their gradient is exact with any
+# feedback. Derive it: from $y_k[t] = \kappa\,y_k[t-1] + \sum_j W_\text{out}[k,j]\,z_j[t] + b_k$ (MODEL.md §3), what
+# is $\partial y_k[t]/\partial W_\text{out}[k,j]$, and what is $\partial y_k[t]/\partial b_k$? Both are traces that
+# a synapse of the readout can keep online. Then write `readout_gradient(z, probs, labels, kappa, loss_start)`:
+# from the hidden spikes `z` (B, T, N), the softmax outputs `probs` (B, T, K), the labels (B,), $\kappa$ and the
+# first step of the loss window, return `(g_W_out, g_b_out)` of shapes (K, N) and (K,), **averaged over the
+# batch** as the library does. (The output error of a step is $e_k[t] = (\pi[k,t] - \mathbb 1[k=c])/|\mathcal W|$
+# for $t \in \mathcal W$, 0 before it.)
+#
+# *Checked:* against `snnlib.bptt_gradients` on random networks, batches and loss windows you have not seen.
+
+# %% tags=["exercise"]
+def readout_gradient(z, probs, labels, kappa, loss_start):
+    """(∂E/∂W_out (K, N), ∂E/∂b_out (K,)), batch mean, from hidden spikes z (B, T, N) and probs (B, T, K)."""
+    # your code here
+    raise NotImplementedError("Exercise 05.1: filter the presynaptic spikes and multiply by the output error")
+
+# %% tags=["solution"]
+def readout_gradient(z, probs, labels, kappa, loss_start):
+    """(∂E/∂W_out (K, N), ∂E/∂b_out (K,)), batch mean, from hidden spikes z (B, T, N) and probs (B, T, K)."""
+    n_batch, n_steps, _ = z.shape
+    error = probs.astype(float).copy()
+    error[np.arange(n_batch), :, labels] -= 1.0
+    error[:, :loss_start] = 0.0
+    error /= (n_steps - loss_start) * n_batch                  # per-step mean over 𝒲, batch mean
+    z_bar = np.zeros((n_batch, z.shape[2]))                   # (B, N): Σ_{s≤t} κ^(t−s) z[s], online
+    one_bar = 0.0                                              # the same trace for the constant input of b
+    g_W, g_b = 0.0, 0.0
+    for t in range(n_steps):
+        z_bar = kappa * z_bar + z[:, t]
+        one_bar = kappa * one_bar + 1.0
+        g_W = g_W + error[:, t].T @ z_bar
+        g_b = g_b + error[:, t].sum(0) * one_bar
+    return g_W, g_b
+
+# %% tags=["exercise-check"]
+def test():
+    rng = np.random.default_rng(501)
+    for _ in range(3):
+        n_out = int(rng.integers(2, 5))
+        cfg = snnlib.SNNConfig(n_in=10, n_hidden=int(rng.integers(3, 9)), n_out=n_out, delays="synaptic", d_max=5,
+                               tau_out=float(rng.uniform(0.01, 0.08)), weight_scale=6.0, dtype="float64",
+                               loss_start=int(rng.integers(0, 15)), seed=int(rng.integers(1000)))
+        p = snnlib.init_params(cfg)
+        xs = (rng.random((3, 30, 10)) < 0.2).astype(float)
+        ys = rng.integers(0, n_out, size=3)
+        _, g = snnlib.bptt_gradients(cfg, p, xs, ys)
+        out = snnlib.forward(cfg, p, xs)
+        g_W, g_b = readout_gradient(out.z.copy(), out.probs.copy(), ys.copy(), cfg.kappa, cfg.loss_start)
+        g_W, g_b = np.asarray(g_W, dtype=float), np.asarray(g_b, dtype=float)
+        setting = f"(τ_out {1e3 * cfg.tau_out:.0f} ms, loss window from step {cfg.loss_start})"
+        assert g_W.shape == g["W_out"].shape, f"g_W_out should have shape {g['W_out'].shape}, not {g_W.shape}"
+        assert g_b.shape == g["b_out"].shape, f"g_b_out should have shape {g['b_out'].shape}, not {g_b.shape}"
+        assert np.allclose(g_W, g["W_out"], rtol=1e-8, atol=1e-12), (
+            f"W_out {setting}: largest difference to BPTT {np.abs(g_W - g['W_out']).max():.2e} "
+            f"(BPTT's largest entry {np.abs(g['W_out']).max():.2e})")
+        assert np.allclose(g_b, g["b_out"], rtol=1e-8, atol=1e-12), (
+            f"b_out {setting}: you give {np.round(g_b, 5)}, BPTT gives {np.round(g['b_out'], 5)}")
+
+
+exercises.check("05.1", test, hint="y_k[t] remembers every earlier spike and every earlier b_k with weight κ^(t−s): "
+                                   "the traces are κ-filtered z_j and κ-filtered 1; sum error × trace over steps")
 
 # %% [markdown]
 # ## 2. The task: `delay-task`
@@ -301,22 +374,24 @@ axes[1].legend(fontsize=8, frameon=False)
 fig
 
 # %% [markdown]
-# ## Exercise 5 · Which class does a neuron look for?
+# ### Exercise 05.2 — which class does a neuron look for?
 #
-# A neuron whose delays make the pairs of class $c$ coincide has relative delays
-# $D[2g] - D[2g{+}1] = \text{offset}_c[2g{+}1] - \text{offset}_c[2g]$ for every pair $g$. Write
-# `preferred_class(D_row, offsets)`: for one neuron's delays `D_row` (20,) and the class offsets
-# `offsets` (classes, 20), return the class whose ideal relative delays are closest in mean absolute
-# difference.
+# **(a) implement.** A neuron whose delays make the pairs of class $c$ coincide has, for every pair $g$,
+# the relative delay that cancels the class's relative onset of that pair (the offsets of class $c$ are in
+# `offsets[c]`, one per channel, in steps). Work out the ideal value of $D[2g] - D[2g{+}1]$ from the
+# offsets, then write `preferred_class(D_row, offsets)`: for one neuron's delays `D_row` (channels,) and the
+# class offsets `offsets` (classes, channels), return the class whose ideal relative delays are closest in
+# mean absolute difference. Then count how many trained neurons look for each class
+# (`params_delays["D_in"]`): is every class covered?
+#
+# *Checked:* on neurons built with known answers — a class's ideal delays plus noise — for random classes,
+# offsets and numbers of pairs you have not seen.
 
-# %% tags=["raises-exception"]
+# %% tags=["exercise"]
 def preferred_class(D_row, offsets):
     """Index of the class whose ideal relative delays within pairs best match D_row."""
     # your code here
-    raise NotImplementedError("Exercise 5: compare relative delays with each class's ideal ones")
-
-
-preferred_class(params_delays["D_in"][0], offsets)
+    raise NotImplementedError("Exercise 05.2: compare relative delays with each class's ideal ones")
 
 # %% tags=["solution"]
 def preferred_class(D_row, offsets):
@@ -326,19 +401,50 @@ def preferred_class(D_row, offsets):
     return int(np.argmin(np.abs(relative[None, :] - ideal).mean(axis=1)))
 
 
-preferred_class(params_delays["D_in"][0], offsets)
-
-# %% [markdown]
-# The check builds neurons with known answers: the ideal delays of a class plus noise.
+preferences = [preferred_class(row, offsets) for row in params_delays["D_in"]]
+print("trained neurons per preferred class:", np.bincount(preferences, minlength=n_classes))
 
 # %% tags=["exercise-check"]
-rng = np.random.default_rng(5)
-for c in range(n_classes):
-    ideal_delays = (lag - offsets[c]).astype(float)
-    assert preferred_class(ideal_delays + rng.normal(0, 1.0, ideal_delays.shape), offsets) == c
-preferences = [preferred_class(row, offsets) for row in params_delays["D_in"]]
-print("classes the trained neurons look for:", np.bincount(preferences, minlength=n_classes))
-print("Exercise 5: correct")
+def test():
+    rng = np.random.default_rng(52)
+    for _ in range(20):
+        n_cls, n_pairs, shift = int(rng.integers(2, 6)), int(rng.integers(3, 12)), int(rng.integers(5, 15))
+        fresh = np.zeros((n_cls, 2 * n_pairs), dtype=int)               # one channel of each pair leads …
+        late = rng.integers(0, 2, size=(n_cls, n_pairs))
+        fresh[:, 0::2], fresh[:, 1::2] = shift * late, shift * (1 - late)   # … the other follows by `shift`
+        fresh += rng.integers(0, 4, size=(n_cls, 1))                    # and the whole pattern may start later
+        c = int(rng.integers(n_cls))
+        ideal = (fresh.max() + 1 - fresh[c]).astype(float)              # every pair of class c coincides
+        if np.all(fresh[:, 1::2] - fresh[:, 0::2] == fresh[c, 1::2] - fresh[c, 0::2], axis=1).sum() > 1:
+            continue                                                    # another class with the same pattern
+        D_row = ideal + rng.normal(0, 0.7, ideal.shape)
+        answer = preferred_class(D_row.copy(), fresh.copy())
+        assert answer == c, (f"{n_cls} classes, {n_pairs} pairs, lag {shift}: a neuron built for class {c} "
+                             f"is said to look for class {answer}")
+
+
+exercises.check("05.2", test, hint="the spike of channel 2g arrives at offset[2g] + D[2g]; for the pair to coincide "
+                                   "both arrivals must be equal")
+
+# %% [markdown]
+# **Think!** 05.3 Fixed random delays reached most of the accuracy of learned ones (§4). Delays start
+# uniform in $[0, d_\text{max}]$ with $d_\text{max} = 15$: what is the distribution of a relative delay
+# $D[2g] - D[2g{+}1]$, and roughly what share of the 32 × 10 pairs starts within 2 steps of $\pm 10$ (compare
+# with the value printed above)? What must the weights do with them? When would fixed random delays fail
+# where learned ones still work?
+
+# %% [markdown] tags=["solution"]
+# *Model answer.* The difference of two independent uniform variables on $[0, 15]$ has a triangular
+# density $f(r) = (15 - |r|)/15^2$ on $[-15, 15]$. The share within 2 steps of $+10$ is
+# $\int_8^{12} (15 - r)\,dr / 225 = 20/225 \approx 9\,\%$, and as much around $-10$: about 18 % of the 320
+# (neuron, pair) combinations, some 57 of them, fit a lag of 10 from the start — close to the share printed
+# above for the initial delays. The weights only have to *select*: strengthen the synapses of the pairs whose
+# relative delay matches a class, weaken the others, and send each neuron's spikes to the right output. That
+# is a weight problem, which the rule solves well. Fixed random delays fail when the needed relative delay
+# is rare among the random ones: a lag near or beyond $d_\text{max}$ (the density falls to 0 at $d_\text{max}$),
+# few neurons or few pairs per neuron (too few lucky combinations), or a task that needs several pairs to
+# coincide in the same neuron at once (the chance that all of them fit falls as a power of the number of
+# pairs). Learned delays create the matches instead of waiting for them; here they mostly made learning faster.
 
 # %% [markdown]
 # ## 5. Reading the loss: why it stays near $\ln K$ at high accuracy
@@ -444,6 +550,66 @@ assert after.mean() > before.mean() + 0.2             # training aligns it
 assert summary("random feedback")[2] > 1 / n_classes + 0.1       # it learns, without knowing W_out
 
 # %% [markdown]
+# ### Exercise 05.4 — where does the alignment happen?
+#
+# **(b) experiment.** Feedback alignment says the *forward* weights come to agree with $B$. Test that
+# directly on the readout of seed 0. With `feedback_matrix` get the random $B$ of
+# `network("synaptic", feedback="random", seed=0)`, and compute the cosine similarity between $W_\text{out}$
+# (all entries, flattened) and that $B$:
+# - `cos_before`: for the initial $W_\text{out}$ of that network (`snnlib.init_params`);
+# - `cos_random`: after training with random feedback (`results["random feedback"][0][0]`);
+# - `cos_symmetric`: the *control* — the $W_\text{out}$ trained with symmetric feedback
+#   (`results["learned delays"][0][0]`) against the same $B$, which that run never used.
+#
+# What do the three numbers say about why random feedback learns? (In fast mode: one short run; say what
+# you would need to make it a finding.)
+#
+# *Checked:* the check recomputes the three cosines from the trained parameters.
+
+# %% tags=["exercise"]
+cos_before = cos_random = cos_symmetric = None
+# your code here
+
+# %% tags=["solution"]
+B_random = feedback_matrix(network("synaptic", feedback="random", seed=0),
+                           snnlib.init_params(network("synaptic", feedback="random", seed=0)))
+cos_before = cosine(snnlib.init_params(network("synaptic", feedback="random", seed=0))["W_out"], B_random)
+cos_random = cosine(results["random feedback"][0][0]["W_out"], B_random)
+cos_symmetric = cosine(results["learned delays"][0][0]["W_out"], B_random)
+print(f"cosine(W_out, B): before {cos_before:+.2f}; after training with random feedback {cos_random:+.2f}; "
+      f"after training with symmetric feedback (control) {cos_symmetric:+.2f}")
+
+# %% tags=["exercise-check"]
+def test():
+    if cos_before is None or cos_random is None or cos_symmetric is None:
+        raise NotImplementedError("set cos_before, cos_random and cos_symmetric")
+    config = network("synaptic", feedback="random", seed=0)
+    B = np.asarray(feedback_matrix(config, snnlib.init_params(config)), dtype=float).ravel()
+    for name, answer, W in (("cos_before", cos_before, snnlib.init_params(config)["W_out"]),
+                            ("cos_random", cos_random, results["random feedback"][0][0]["W_out"]),
+                            ("cos_symmetric", cos_symmetric, results["learned delays"][0][0]["W_out"])):
+        W = np.asarray(W, dtype=float).ravel()
+        truth = W @ B / np.sqrt((W @ W) * (B @ B))
+        assert np.isclose(float(answer), truth, atol=1e-4), f"{name}: you give {float(answer):+.4f}, the check measures {truth:+.4f}"
+
+
+exercises.check("05.4", test, hint="B = feedback_matrix(config, params) of the random-feedback configuration; "
+                                   "cosine(a, b) = Σ a·b / (|a| |b|) over all entries")
+
+# %% [markdown] tags=["solution"]
+# *Model answer.* Before training $W_\text{out}$ and $B$ are unrelated (cosine near 0). After training with
+# random feedback the cosine is clearly positive, while the symmetric run's $W_\text{out}$, trained just as
+# long, stays unrelated to the $B$ it never used: the alignment is caused by learning *with* $B$, not by
+# training as such. Mechanism: the hidden neurons learn to do what $B$ asks ("neuron $j$ should fire more
+# for class $k$ when $B[k,j] > 0$"), and then the readout, which learns with its exact gradient (05.1),
+# gives positive weight to the neurons that fire for class $k$ — i.e. $W_\text{out}$ turns towards $B$, and
+# with it the update of the hidden layer turns towards the gradient (§6). Measured in fast mode outside
+# the notebook (4 epochs, 600 samples, 3 seeds): before −0.09, +0.01, −0.14; after training with random
+# feedback +0.44, +0.48, +0.46; the control, trained with symmetric feedback, −0.14, −0.01, −0.09
+# (from its own start at −0.09, +0.01, −0.14). One run is an illustration; a finding needs several
+# seeds (the full setting has 5) and the spread.
+
+# %% [markdown]
 # In the full setting (5 seeds) we measured: the cosine between the rule's update and the gradient is
 # −0.07 (W_in) and −0.11 (D_in) on average before training and +0.82 and +0.81 after it; random feedback
 # reached 96.9 ± 1.0 % validation and 96.9 ± 1.4 % test accuracy, symmetric feedback 96.4 ± 2.3 % and
@@ -526,27 +692,44 @@ fig
 # their spread, which is large this early in training — not a difference we can claim. We did not search
 # for the learning rates that would suit $U = 1$; the comparison says only what it measured.
 #
-# ## 8. Watch it learn
+# ## 8. Watch it learn, and steer
 #
-# `LiveTrainingView` consumes the same training generator and redraws, every few updates, the delay
-# matrix, the delay histogram, the loss and the validation accuracy. In JupyterLab it trains **in the
-# background** — the cell returns at once, so the **Stop** button stays responsive (a button click
-# cannot be handled while a cell is running) — for up to 100 epochs: watch the delays organise, and
-# press Stop when you have seen enough. Without a widget front end (headless runs) it trains briefly
-# in the foreground and prints a few snapshots.
+# The loop above is written out to be read. To watch a run and steer it, `LiveTrainingView` runs the
+# library's trainer (`snnlib.train.train`, the loop of notebook 07 and of `python -m snnlib train`) on the same
+# arrays and listens to its events. Its figure shows the delays with the hidden neurons **ordered by the class
+# they vote for** (the largest entry of their column of $W_\text{out}$) and white dots where the ideal pattern of
+# that class puts the longer delay of each pair; the **relative delay** within each pair, where the ideal is
+# $\pm$lag (the share of pairs within 2 steps of their neuron's ideal is printed in the panel); the delay
+# histogram, with delays **clipped** at 0 and at $d_\text{max}$ counted apart; and the training loss with the
+# **validation** accuracy.
+#
+# The controls: **σ**, **d_max**, the learning rates of the weights and of the delays, the **feedback**
+# (symmetric or random), and Start / Pause / Stop / **Restart**. A run keeps its configuration from start to
+# end: move the sliders, then press Restart for a fresh network trained with the new values (σ too). Try a
+# σ of 0.5 or 5, a $d_\text{max}$ below the lag of 10 steps (watch the pile-up at $d_\text{max}$), random
+# feedback. In JupyterLab, Notebook 7 and VS Code the training runs in the background (the cell returns at
+# once, the buttons stay responsive) for up to 100 epochs; on Colab, JupyterLite or with ipykernel 7.0.x, which
+# cannot update widgets from a background thread, it runs in the foreground and updates as it goes (interrupt
+# the kernel, ■, to stop it). Without a widget front end (headless runs) it trains briefly and prints a few
+# snapshots.
 
 # %%
+from snnlib.train import Dataset, SpikeArrays, TrainConfig
+
 live = course.widget_frontend()
-n_live_epochs = course.sized(full=100, fast=40) if live else course.sized(full=10, fast=2)
-live_config = network("synaptic", seed=1)
-live_params = snnlib.init_params(live_config)
-updates_per_epoch = int(np.ceil(len(y_train) / 32))
-view = LiveTrainingView("delay-task live", d_max=live_config.d_max, every=5)
-view.run(train(live_config, live_params, n_live_epochs), total=n_live_epochs * updates_per_epoch);
+live_data = Dataset(train=SpikeArrays(x_train, y_train), valid=SpikeArrays(x_valid, y_valid),
+                    test=SpikeArrays(x_test, y_test), class_names=list(class_names), dt=0.01)
+live_settings = TrainConfig(epochs=course.sized(full=100, fast=40) if live else course.sized(full=10, fast=2),
+                            batch_size=32, lr_weights=1e-2, lr_delays=1.0, lr_schedule="constant", seed=1,
+                            callback_every=2)
+view = LiveTrainingView("delay-task live", every=5)
+view.train(network("synaptic", seed=1), live_settings, live_data, ideal={"class_offsets": offsets, "lag": lag});
 
 # %% [markdown]
 # (If you want the result of the live run in a later cell, call `view.wait()` first: it blocks until
-# training ends — interrupt the kernel to stop it from there. `view.history` holds the numbers so far.)
+# training ends — interrupt the kernel to stop it from there. `view.history` holds the numbers so far,
+# `view.best` the parameters of the epoch with the best validation accuracy, `view.result` what `train`
+# returned.)
 #
 # ## Summary
 #

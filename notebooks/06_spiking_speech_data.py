@@ -28,9 +28,16 @@
 # - the float16 time resolution of the published files, and why a spike at 0.98 s lands in step 97;
 # - speakers, partitions, and why SHD needs a validation split held out of the *training* file.
 #
+# **Widgets:** a raster browser (sliders for class, speaker, sample, `dt` and pooling) that shows a sample next to
+# its binned counts and prints how many spikes binning keeps, merges and drops.
+#
+# **Exercises:** 4 — 06.1 bin spike times into counts (implement), 06.2 find the largest `dt` that keeps spikes
+# apart (experiment), 06.3 what a coarse `dt` takes away (Think!), 06.4 hold out speakers without leakage (implement).
+#
 # **Prerequisites:** notebooks 01–05 (part I); `snnlib.data` is introduced here (docs/data.md has the details).
 #
-# **Estimated time:** 30 minutes (with the published files, a few seconds of it reading them).
+# **Estimated time:** 45 minutes with the exercises (with the published files, a few seconds of it reading them;
+# the notebook runs in about 10 seconds, in fast mode and in the full setting on `shd-like`).
 
 # %%
 # %matplotlib inline
@@ -38,7 +45,7 @@ import tempfile
 
 import numpy as np
 
-from snnlib import course, data, gallery, plots
+from snnlib import course, data, exercises, explorers, gallery, plots
 
 print("fast mode" if course.fast_mode() else "full setting")
 
@@ -176,44 +183,138 @@ for ax, (dt, pool) in zip(axes, [(0.001, 1), (0.01, 1), (0.01, 5), (0.025, 10)])
 fig
 
 # %% [markdown]
-# ### Exercise 6 · Bin a sample yourself
+# ### Browse the samples, and watch what binning keeps
+#
+# Choose a class, a speaker (-1: any) and a sample; then move `dt` and the pooling. The left panel is the sample
+# as stored, the right one what the network reads. The line above the figure counts the spikes **kept**, those
+# **merged** into a bin that already holds a spike of the same (pooled) channel — their order inside the bin is
+# lost, and `binary=True` would delete them — and those **dropped** at or after the end of the window (the window
+# is cut to a whole number of steps: at `dt` = 30 ms it ends at 990 ms). A pooling that does not divide the 700
+# channels is refused in that line. Things to try: the same word from two speakers; `dt` from 1 to 50 ms on a
+# busy sample; pool 5 against pool 20.
+
+# %% tags=["nbval-ignore-output"]
+explorers.raster_explorer(files["train"], cls=0, speaker=-1, sample=0);
+
+# %% [markdown]
+# The explorer's counts come from the library's `bin_sample`: the kept and dropped spikes add up to the sample.
+
+# %%
+summary = explorers.binning_summary(t, u, 700, 0.01, 1.0, pool=5)
+assert summary["kept"] + summary["dropped"] == len(t) and summary["merged"] == summary["kept"] - summary["bins"]
+assert summary["merged"] == int(binned[0.01, 5].sum()) - int(np.count_nonzero(binned[0.01, 5]))
+
+# %% [markdown]
+# ### Exercise 06.1 — Bin a sample yourself (implement)
 #
 # Write `bin_counts(times, units, n_channels, dt, max_time, pool)` returning the `(T, n_channels // pool)`
-# count array with the rule above, using `np.floor` and `np.bincount` (no loops over spikes). Careful:
-# the popular `np.digitize(t, np.linspace(0, max_time, T))` puts a spike at `t = 0` into "bin 1",
-# shifting every spike by one step. Your result must equal `data.bin_sample` exactly.
+# count array of the data layer's rule, with `np.floor` and `np.bincount` (no loop over spikes). Careful: the
+# popular `np.digitize(t, np.linspace(0, max_time, T))` puts a spike at `t = 0` into "bin 1", shifting every
+# spike by one step; and spikes at or after `max_time` must be dropped, not piled into the last step.
+#
+# *Checked:* your counts equal `data.bin_sample`'s exactly, on fresh random spike trains (including spikes at
+# `t = 0`, on step boundaries and after the window) for several `dt`, windows and poolings.
 
-# %% tags=["raises-exception"]
+# %% tags=["exercise"]
 def bin_counts(times, units, n_channels, dt, max_time, pool=1):
     """(T, n_channels // pool) spike counts: step = floor(t / dt), spikes at t >= max_time dropped."""
     # your code here
-    raise NotImplementedError("Exercise 6: floor the times, drop late spikes, pool the channels, count with bincount")
-
-
-bin_counts(times, units, 700, dt=0.01, max_time=1.0, pool=5).shape
+    raise NotImplementedError("Exercise 06.1: floor the times, drop late spikes, pool the channels, count with bincount")
 
 
 # %% tags=["solution"]
 def bin_counts(times, units, n_channels, dt, max_time, pool=1):
     """(T, n_channels // pool) spike counts: step = floor(t / dt), spikes at t >= max_time dropped."""
     T, C = int(round(max_time / dt)), n_channels // pool
-    steps = np.floor(np.asarray(times, dtype=float) / dt).astype(np.int64)
-    kept = (np.asarray(times) < max_time) & (steps < T)
+    times = np.asarray(times, dtype=float)
+    steps = np.floor(times / dt).astype(np.int64)
+    kept = (times < max_time) & (steps < T)
     flat = steps[kept] * C + np.asarray(units)[kept] // pool
     return np.bincount(flat, minlength=T * C).reshape(T, C)
 
 
-bin_counts(times, units, 700, dt=0.01, max_time=1.0, pool=5).shape
+# %% tags=["exercise-check"]
+def test():
+    rng = np.random.default_rng(606)
+    for dt, max_time, n_channels, pool in ((0.01, 1.0, 700, 1), (0.01, 0.5, 700, 5), (0.004, 0.8, 40, 4),
+                                           (0.025, 1.0, 12, 3)):
+        n = int(rng.integers(50, 400))
+        times = np.concatenate([rng.uniform(0, 1.3 * max_time, n), [0.0, dt, max_time, 2 * dt]])
+        units = rng.integers(0, n_channels, len(times))
+        mine = np.asarray(bin_counts(times, units, n_channels, dt, max_time, pool))
+        expected = data.bin_sample(times, units, n_channels, dt, max_time, pool)
+        assert mine.shape == expected.shape, f"shape {mine.shape}, expected {expected.shape} (T = round(max_time / dt))"
+        assert np.array_equal(mine, expected), (
+            f"counts differ at dt = {dt}, pool = {pool}: {int(mine.sum())} spikes counted, {int(expected.sum())} expected")
+
+
+exercises.check("06.1", test, hint="step = floor(t / dt); keep only t < max_time; channel = unit // pool; "
+                                   "np.bincount(step * C + channel, minlength=T * C).reshape(T, C)")
+
+# %% [markdown]
+# ### Exercise 06.2 — How fine must `dt` be? (experiment)
+#
+# A bin that holds two spikes of one channel loses their order (and `binary=True` would lose one of them). Over
+# the first 20 training samples (`train_set[i]`, `i = 0 … 19`), measure for each `dt` in `dts` the **share of the
+# kept spikes that are merged** into a bin with another spike (kept − non-empty bins, summed over the samples,
+# divided by the kept spikes summed; window 1 s, no pooling). Store the shares in `merged_share` (a dict
+# `dt → share`) and the **largest** `dt` whose share is below 5 % in `largest_dt`. Use `data.bin_sample`.
+#
+# *Checked:* the check recomputes the shares and the largest `dt` on the same samples.
+
+# %%
+dts = (0.0005, 0.001, 0.002, 0.004, 0.005, 0.01, 0.02, 0.025, 0.05)
+
+# %% tags=["exercise"]
+merged_share = None       # your code here: {dt: share of kept spikes merged}
+largest_dt = None         # your code here: the largest dt in dts with a share below 0.05
+
+# %% tags=["solution"]
+merged_share = {}
+for dt in dts:
+    kept = merged = 0
+    for i in range(20):
+        t_i, u_i, _ = train_set[i]
+        x = data.bin_sample(t_i, u_i, 700, dt, 1.0)
+        kept += int(x.sum())
+        merged += int(x.sum()) - int(np.count_nonzero(x))
+    merged_share[dt] = merged / kept
+largest_dt = max(dt for dt in dts if merged_share[dt] < 0.05)
+print({f"{1e3 * dt:g} ms": round(share, 3) for dt, share in merged_share.items()}, "→ largest dt:", largest_dt)
 
 
 # %% tags=["exercise-check"]
-for i in range(0, n_scan, max(1, n_scan // 10)):
-    t_i, u_i, _ = train_set[i]
-    for dt, pool in ((0.01, 1), (0.01, 5), (0.004, 10)):
-        assert np.array_equal(bin_counts(t_i, u_i, 700, dt, 1.0, pool), data.bin_sample(t_i, u_i, 700, dt, 1.0, pool))
-# a spike at t = 0 belongs to step 0, a spike at 0.0199 s to step 1:
-assert bin_counts(np.array([0.0, 0.0199]), np.array([3, 3]), 10, 0.01, 0.05)[:, 3].tolist() == [1, 1, 0, 0, 0]
-print("Exercise 6: correct")
+def test():
+    if merged_share is None or largest_dt is None:
+        raise NotImplementedError
+    share = {}
+    for dt in dts:
+        s = [explorers.binning_summary(*train_set[i][:2], 700, dt, 1.0) for i in range(20)]
+        share[dt] = sum(x["merged"] for x in s) / sum(x["kept"] for x in s)
+    for dt in dts:
+        assert dt in merged_share, f"merged_share has no entry for dt = {dt}"
+        assert abs(merged_share[dt] - share[dt]) < 1e-9, (
+            f"at dt = {1e3 * dt:g} ms the share is {share[dt]:.4f}, you have {merged_share[dt]:.4f}")
+    expected = max((dt for dt in dts if share[dt] < 0.05), default=None)
+    assert largest_dt == expected, f"largest_dt = {largest_dt}; the shares say {expected}"
+
+
+exercises.check("06.2", test, hint="merged = x.sum() - np.count_nonzero(x) for each sample; sum over samples "
+                                   "before dividing; then the largest dt with a share under 0.05")
+
+# %% [markdown]
+# **Think!** 06.3 Networks on SHD are usually run at `dt` = 10 ms or coarser, although the exercise shows that
+# many spikes share bins there. Why can a network still do well, and what kind of information does a coarse `dt`
+# take away from it?
+
+# %% [markdown] tags=["solution"]
+# *Model answer.* Binning keeps every spike as a count, so the rate of each channel within each step survives;
+# what is lost is the order and the exact times of spikes *within* a step (and, with `binary=True`, the extra
+# spikes). Speech information in SHD lies largely in how the activity moves across channels over tens of
+# milliseconds (formants, onsets), which 10 ms steps still resolve; and the network's membrane and readout time
+# constants (20 ms in `snnlib`'s defaults) integrate over several steps anyway. What a coarse `dt` removes is fine timing — sub-step
+# coincidences and, for delay learning, delay differences smaller than one step: a delay is a whole number of
+# steps, so the resolution of what delays can align is `dt` itself.
 
 # %% [markdown]
 # ## 5. The time resolution of the files: float16
@@ -310,6 +411,51 @@ for how in ("fraction", "speaker"):
         assert len(train_ids) + len(valid_ids) == len(train_set)
         if how == "speaker":
             assert not shared
+
+# %% [markdown]
+# ### Exercise 06.4 — Hold out speakers, without leakage (implement)
+#
+# Write `hold_out_speakers(speakers, n_valid, seed)` returning `(train_indices, valid_indices)`: choose `n_valid`
+# distinct speakers at random (`np.random.default_rng(seed)`), put **every** sample of theirs in validation and
+# every other sample in training; both index arrays sorted.
+#
+# *Checked:* on fresh random speaker lists, every sample is in exactly one part, validation holds exactly
+# `n_valid` speakers and all their samples, no speaker is in both, and different seeds can pick different speakers.
+
+# %% tags=["exercise"]
+def hold_out_speakers(speakers, n_valid=1, seed=0):
+    """(train_indices, valid_indices): all samples of n_valid randomly chosen speakers go to validation."""
+    # your code here
+    raise NotImplementedError("Exercise 06.4: choose speakers among np.unique(speakers), then np.isin")
+
+
+# %% tags=["solution"]
+def hold_out_speakers(speakers, n_valid=1, seed=0):
+    """(train_indices, valid_indices): all samples of n_valid randomly chosen speakers go to validation."""
+    speakers = np.asarray(speakers)
+    chosen = np.random.default_rng(seed).choice(np.unique(speakers), size=n_valid, replace=False)
+    in_valid = np.isin(speakers, chosen)
+    return np.flatnonzero(~in_valid), np.flatnonzero(in_valid)
+
+
+# %% tags=["exercise-check"]
+def test():
+    rng = np.random.default_rng(64)
+    picks = set()
+    for trial in range(12):
+        speakers = rng.choice(rng.permutation(100)[:int(rng.integers(4, 12))], size=int(rng.integers(40, 300)))
+        n_valid = int(rng.integers(1, 3))
+        train_idx, valid_idx = (np.asarray(a) for a in hold_out_speakers(speakers, n_valid=n_valid, seed=trial))
+        assert np.array_equal(np.sort(np.concatenate([train_idx, valid_idx])), np.arange(len(speakers))), \
+            "every sample must be in exactly one of the two parts"
+        valid_speakers = set(speakers[valid_idx].tolist())
+        assert len(valid_speakers) == n_valid, f"validation holds {len(valid_speakers)} speakers, expected {n_valid}"
+        assert not valid_speakers & set(speakers[train_idx].tolist()), "a validation speaker is also in training"
+        picks.add(tuple(sorted(valid_speakers)))
+    assert len(picks) > 1, "the held-out speakers never change with the seed: choose them at random"
+
+
+exercises.check("06.4", test, hint="np.unique(speakers), rng.choice(..., replace=False), then np.isin(speakers, chosen)")
 
 # %% [markdown]
 # ## 7. SSC in one paragraph

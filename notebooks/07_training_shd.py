@@ -28,26 +28,28 @@
 #   feedforward and recurrent, trained with the same settings and seeds;
 # - how published SHD results were obtained (and why the protocol matters), and what the paper we follow
 #   claims — its abstract, and a summary of it, each labelled;
-# - to read a training run live: delays, histogram, loss, accuracy.
+# - to hold a validation split out by speaker, without leakage, and to measure what learning the delays adds;
+# - to watch and steer a training run live: σ, d_max, learning rates and feedback on sliders; delays ordered by
+#   class, clipping at 0 and d_max, validation accuracy.
 #
 # **Prerequisites:** notebooks 05 (the three-factor rule) and 06 (the data, validation splits).
 #
-# **Estimated time:** 45 minutes of reading and exercises. Computing: with `SNNLIB_FAST=1` about a
-# minute; the full setting on `shd-like` about 2 minutes on 2 cores (measured: 98 s, 8 networks of
-# 8 epochs); on the published SHD (20 epochs × 8 networks at N = 128) from about half an hour to a few
-# hours, depending on the spike count — docs/results.md gives the measured figures and the estimate.
+# **Estimated time:** 60 minutes of reading and five exercises (two to implement or measure, one
+# calculation, two Think! questions). Computing: with `SNNLIB_FAST=1` under a minute (measured: 33 s); the
+# full setting on `shd-like` about 3 minutes on 2 cores (measured: 98 s for the 8 networks of 8 epochs,
+# 5–6 s for each of the 8 runs of exercise 07.2 and its check); on the published SHD (20 epochs × 8
+# networks at N = 128) from about half an hour to a few hours, depending on the spike count —
+# docs/results.md gives the measured figures and the estimate.
 
 # %%
 # %matplotlib inline
 import math
-import queue
-import threading
 import time
 
 import numpy as np
 from IPython.display import Markdown, display
 
-from snnlib import course, data, experiments, metrics, widgets
+from snnlib import course, data, exercises, experiments, metrics, widgets
 from snnlib.train import DATASET_DEFAULTS, GENERIC_DEFAULTS, load_data, train
 from snnlib.train_cli import build_configs
 
@@ -127,6 +129,117 @@ assert m["test_accuracy"] > 2 / shd.n_classes                    # it learned so
 assert m["parameters"]["delays"] == model.n_hidden * model.n_in   # one learned delay per connection
 
 # %% [markdown]
+# ### Exercise 07.1 — a validation split by speaker, without leakage
+#
+# **(a) implement.** A validation split must not share speakers with the training data, or it measures how well
+# the network knows *those voices* rather than how it generalises (notebook 06). Write
+# `speaker_split(speakers, fraction, seed)`: given the speaker id of every training sample, hold out
+# `max(1, round(fraction × number of speakers))` whole speakers (but always leave at least one for training),
+# drawn at random with `np.random.default_rng(seed)`, and return `(train_idx, valid_idx)`, the sample indices of
+# each part. **Checked:** on fresh random speaker lists (ids need not be 0, 1, 2, …) the two parts cover every
+# sample exactly once, share no speaker, and hold out the right number of speakers.
+
+# %% tags=["exercise"]
+def speaker_split(speakers, fraction, seed):
+    """(train_idx, valid_idx): every sample of round(fraction × n_speakers) speakers (at least one) held out."""
+    # your code here
+    raise NotImplementedError("Exercise 07.1: hold out whole speakers")
+
+# %% tags=["solution"]
+def speaker_split(speakers, fraction, seed):
+    """(train_idx, valid_idx): every sample of round(fraction × n_speakers) speakers (at least one) held out."""
+    speakers = np.asarray(speakers)
+    ids = np.unique(speakers)
+    n_valid = min(max(1, round(fraction * len(ids))), len(ids) - 1)
+    held = np.random.default_rng(seed).choice(ids, size=n_valid, replace=False)
+    in_valid = np.isin(speakers, held)
+    return np.nonzero(~in_valid)[0], np.nonzero(in_valid)[0]
+
+# %% tags=["exercise-check"]
+def test():
+    rng = np.random.default_rng(2024)
+    for trial in range(20):
+        n_speakers = int(rng.integers(2, 15))
+        ids = rng.choice(1000, n_speakers, replace=False)              # speaker ids with gaps
+        speakers = rng.choice(ids, int(rng.integers(n_speakers, 200)))
+        speakers[:n_speakers] = ids                                    # every speaker has a sample
+        fraction = float(rng.choice([0.01, 0.1, 0.25, 0.5, 0.99]))
+        train_idx, valid_idx = speaker_split(speakers, fraction, seed=trial)
+        train_idx, valid_idx = np.asarray(train_idx), np.asarray(valid_idx)
+        assert np.array_equal(np.sort(np.concatenate([train_idx, valid_idx])), np.arange(len(speakers))), \
+            "the two parts must hold every sample exactly once"
+        shared = set(speakers[train_idx]) & set(speakers[valid_idx])
+        assert not shared, f"speakers {sorted(int(x) for x in shared)[:3]} are in both parts: that is leakage"
+        want = min(max(1, round(fraction * n_speakers)), n_speakers - 1)
+        got = len(set(speakers[valid_idx]))
+        assert got == want, (f"with {n_speakers} speakers and fraction {fraction}, hold out {want} "
+                             f"speaker(s), not {got}")
+
+
+exercises.check("07.1", test, hint="np.unique gives the speakers; choose some with rng.choice(..., replace=False); "
+                "np.isin marks their samples")
+
+# %% [markdown]
+# The library's own hold-out (`load_data` with `valid_by="speaker"`, the default for SHD) follows the same rule.
+# On `shd-like` the default is a class-stratified random split, which shares speakers with the training data;
+# the cell below loads both and counts the shared speakers.
+
+# %%
+for valid_by in ("random", "speaker"):
+    split = shd if valid_by == data_config.valid_by else load_data(data_config.replace(valid_by=valid_by))
+    shared = np.intersect1d(split.train.speakers, split.valid.speakers)
+    print(f"valid_by={valid_by!r:>9}: {len(split.valid)} validation samples from "
+          f"{len(np.unique(split.valid.speakers))} speaker(s), {len(shared)} of them also in the training part")
+    if valid_by == "speaker":
+        assert len(shared) == 0
+
+# %% [markdown]
+# ### Exercise 07.2 — what does learning the delays add?
+#
+# **(b) experiment.** With `lr_delays = 0` the delays keep their random initial values: the network learns its
+# weights only, over fixed random delays. Train the network of section 2 (`model`, `settings`, `shd`) with
+# `lr_delays` = 0 and 0.5, each with seeds 0 and 1 (pass the seed to both: `model.replace(seed=seed)` and
+# `settings.replace(lr_delays=..., seed=seed)`), with `progress=False`. Store each run's **best validation
+# accuracy** (`run.metrics["best_val_accuracy"]`) in `val_acc[(lr_delays, seed)]`, and set `delay_lr_effect` to
+# the mean over the two seeds at 0.5 minus the mean at 0. **Checked:** the check re-runs your four runs with the
+# library and recomputes the effect from your table. (Four runs: about 10 s in fast mode, about 25 s in the full
+# setting on `shd-like`; the check takes as long again.)
+
+# %% tags=["exercise"]
+val_acc = None            # {(lr_delays, seed): best validation accuracy}
+delay_lr_effect = None    # mean at lr_delays = 0.5 minus mean at lr_delays = 0
+# your code here
+
+# %% tags=["solution"]
+val_acc = {}
+for lr_delays in (0.0, 0.5):
+    for seed in (0, 1):
+        result = train(model.replace(seed=seed), settings.replace(lr_delays=lr_delays, seed=seed), shd,
+                       progress=False)
+        val_acc[(lr_delays, seed)] = result.metrics["best_val_accuracy"]
+delay_lr_effect = np.mean([val_acc[(0.5, s)] for s in (0, 1)]) - np.mean([val_acc[(0.0, s)] for s in (0, 1)])
+print({k: round(v, 3) for k, v in val_acc.items()}, f"effect {100 * delay_lr_effect:+.1f} points")
+
+# %% tags=["exercise-check"]
+def test():
+    if val_acc is None or delay_lr_effect is None:
+        raise NotImplementedError
+    wanted = {(lr, s) for lr in (0.0, 0.5) for s in (0, 1)}
+    assert set(val_acc) == wanted, f"val_acc needs the keys {sorted(wanted)}, has {sorted(val_acc)}"
+    for lr, seed in sorted(wanted):                                          # every run, recomputed
+        again = train(model.replace(seed=seed), settings.replace(lr_delays=lr, seed=seed), shd, progress=False)
+        assert abs(val_acc[(lr, seed)] - again.metrics["best_val_accuracy"]) < 1e-9, (
+            f"the run lr_delays={lr}, seed={seed} gives a best validation accuracy of "
+            f"{again.metrics['best_val_accuracy']:.3f}, your table says {val_acc[(lr, seed)]:.3f}")
+    effect = (val_acc[(0.5, 0)] + val_acc[(0.5, 1)]) / 2 - (val_acc[(0.0, 0)] + val_acc[(0.0, 1)]) / 2
+    assert abs(delay_lr_effect - effect) < 1e-9, (f"from your table the effect is {effect:+.4f}, "
+                                                  f"delay_lr_effect is {delay_lr_effect:+.4f}")
+
+
+exercises.check("07.2", test, hint="four calls of train(...); the best validation accuracy is in "
+                "run.metrics['best_val_accuracy']")
+
+# %% [markdown]
 # ## 3. The comparison
 #
 # Eight networks, same width, same data, same seeds, same settings: input delays **none** (weights only),
@@ -186,21 +299,18 @@ if dataset == "shd-like":
 #   setting they follow the defaults in `DATASET_DEFAULTS` (SHD: N = 128, 20 epochs), still smaller and
 #   shorter than the published networks below.
 #
-# ### Exercise 7 · "Up to 20 % more accuracy" — points or per cent?
+# ### Exercise 07.3 — "up to 20 % more accuracy": points or per cent?
 #
-# The paper's abstract states that delays add *up to 20 %* accuracy over weights-only networks. Between 60 % and
-# 72 % accuracy, that is 12 percentage **points** but a **relative** gain of 20 %. Write
-# `delay_gain(with_delays, weights_only)` returning both, `(points, relative_percent)`, for accuracies
-# given as fractions, and apply it to our feedforward runs.
+# **(a) implement.** The paper's abstract states that delays add *up to 20 %* accuracy over weights-only
+# networks. Between 60 % and 72 % accuracy, that is 12 percentage **points** but a **relative** gain of 20 %.
+# Write `delay_gain(with_delays, weights_only)` returning both, `(points, relative_percent)`, for accuracies given
+# as fractions. **Checked:** on random pairs of accuracies, against the definitions.
 
-# %% tags=["raises-exception"]
+# %% tags=["exercise"]
 def delay_gain(with_delays, weights_only):
     """(gain in percentage points, gain relative to weights only in per cent); accuracies as fractions."""
     # your code here
-    raise NotImplementedError("Exercise 7: two lines of arithmetic")
-
-
-delay_gain(accuracy["synaptic"], accuracy["none"])
+    raise NotImplementedError("Exercise 07.3: two lines of arithmetic")
 
 # %% tags=["solution"]
 def delay_gain(with_delays, weights_only):
@@ -209,16 +319,43 @@ def delay_gain(with_delays, weights_only):
     relative = 100 * (with_delays - weights_only) / weights_only
     return points, relative
 
-
-delay_gain(accuracy["synaptic"], accuracy["none"])
-
 # %% tags=["exercise-check"]
-assert np.allclose(delay_gain(0.72, 0.60), (12.0, 20.0))
-assert np.allclose(delay_gain(0.60, 0.75), (-15.0, -20.0))
+def test():
+    rng = np.random.default_rng(7)
+    for a, b in rng.uniform(0.05, 1.0, (20, 2)):
+        points, relative = delay_gain(a, b)
+        assert np.isclose(points, 100 * a - 100 * b), f"delay_gain({a:.3f}, {b:.3f}): points should be " \
+                                                      f"{100 * a - 100 * b:.2f}, got {points}"
+        assert np.isclose(relative, 100 * (a / b - 1)), f"delay_gain({a:.3f}, {b:.3f}): relative should be " \
+                                                        f"{100 * (a / b - 1):.2f} %, got {relative}"
+
+
+exercises.check("07.3", test, hint="points: the difference ×100; relative: the difference divided by the "
+                "weights-only accuracy, ×100")
+
+# %% [markdown]
+# Applied to our feedforward runs (with the library's arithmetic, so that this cell does not depend on your answer):
+
+# %%
 for kind in ("fixed", "synaptic", "axonal"):
-    points, relative = delay_gain(accuracy[kind], accuracy["none"])
+    points = 100 * (accuracy[kind] - accuracy["none"])
+    relative = 100 * (accuracy[kind] - accuracy["none"]) / accuracy["none"]
     print(f"{labels[kind]:>24}: {points:+6.1f} points, {relative:+7.1f} % relative to weights only")
-print("Exercise 7: correct")
+
+# %% [markdown]
+# **Think!** 07.4 In exercise 07.2 you compared two learning rates of the delays with two seeds each. How large
+# must the difference be before you call it real? Consider the size of the validation split, the spread between
+# the two seeds, and what `lr_delays = 0` actually leaves in the network.
+
+# %% [markdown] tags=["solution"]
+# *Model answer.* An accuracy p measured on n validation samples has a standard error of about √(p(1−p)/n): in
+# fast mode n = 40, so at p ≈ 0.2 that is about 6 points; with the 200 validation samples of `shd-like` in
+# the full setting, about 3 points. The
+# difference between the two seeds at the same learning rate is a second, direct measure of the spread. A
+# difference of the two means smaller than either is not a difference; the course's rule is at least five seeds
+# for a claim, two seeds only show the size of the noise. And `lr_delays = 0` is not "no delays": the network
+# keeps its random initial delays, so the exercise compares *learned* with *fixed random* delays, the second and
+# third rows of the table above, not delays with weights only.
 
 # %% [markdown]
 # ## 5. Published results on SHD
@@ -293,71 +430,51 @@ assert 95.07 - clean["DCLS-Delays, held-out split"] > 2 * se            # select
 # chosen", which reports those runs by their test accuracy — a selection to redo on validation data). Because
 # the paper's optimiser and delay unit are not known to us, the two sets of values are not directly comparable.
 #
-# Our table above is the place to test the first claim on the data at hand; exercise 7 showed why "20 %"
+# Our table above is the place to test the first claim on the data at hand; exercise 07.3 showed why "20 %"
 # needs a unit. The online-vs-BPTT claim can be checked with the `method` group of
 # `python -m snnlib experiments` (for feedforward networks the two are the same gradient, MODEL.md §7,
 # so only the recurrent case can differ).
 
 # %% [markdown]
-# ## 6. Watch it learn
+# ## 6. Watch it learn, and steer
 #
-# The trainer reports through its callback; `widgets.LiveTrainingView` (notebook 05) reads a stream of
-# records. The small adapter below runs `train` in a worker thread and turns each event into a record:
-# the delays, the running training loss, and the validation accuracy after each epoch. In JupyterLab the
-# view trains in the background (the **Stop** button stays responsive) for up to 30 epochs; headless, it
-# trains a short run in the foreground and shows static snapshots.
+# `widgets.LiveTrainingView` runs the library's trainer itself (`view.train(model, settings, data)` calls
+# `snnlib.train.train` with a callback that feeds the view) and shows:
+#
+# - the **delays**, hidden neurons ordered by the class they vote for (the largest entry of their column of
+#   `W_out`) — on `delay-task` (notebook 05) with the ideal pattern drawn over them;
+# - the **relative delays** (on `delay-task`, within each channel pair, where the ideal is ±lag; here, relative to
+#   each neuron's median delay);
+# - the **delay histogram**, with the delays sitting at 0 and at d_max counted apart: those are *clipped*, pushed
+#   by the rule against the ends of the range;
+# - the training loss and the **validation** accuracy after each epoch (the test set stays untouched).
+#
+# The controls: sliders for **σ**, **d_max** and the two **learning rates**, the **feedback** (symmetric or
+# random), and **Start / Pause / Stop / Restart**. The sliders take effect on **Restart**, which begins a fresh run
+# (a run keeps its configuration from start to end). In JupyterLab, Notebook 7 and VS Code the training runs in
+# the background for up to 30 epochs: the cell returns at once and the buttons stay responsive. Where a front end
+# cannot update widgets from a background thread (Colab, JupyterLite, ipykernel 7.0.x) the view says so and
+# trains in the foreground, updating as it goes: interrupt the kernel (■) to stop it early. Headless, it trains
+# a short run and shows static snapshots.
 
 # %%
-def trainer_records(model, settings, dataset):
-    """Run ``train`` in a worker thread; yield {"step", "loss", "val_acc" (after each epoch), "delays"} records.
-
-    Closing the generator (the view's Stop button) makes the callback ask the trainer to stop.
-    """
-    records, stop = queue.Queue(maxsize=4), threading.Event()
-    outcome = {}
-
-    def callback(event):
-        if event.kind == "end":
-            return None
-        done = (event.epoch - 1) * event.n_batches + event.batch if event.kind == "batch" else event.epoch * event.n_batches
-        delays = event.params.get("D_in")
-        record = {"step": done, "loss": event.loss, "delays": None if delays is None else delays.copy()}
-        if event.kind == "epoch":
-            record["val_acc"] = event.history[-1]["val_accuracy"]
-        records.put(record)
-        return False if stop.is_set() else None
-
-    def work():
-        try:
-            outcome["result"] = train(model, settings, dataset, callback=callback, progress=False)
-        except BaseException as exc:  # handed to the consumer below
-            outcome["error"] = exc
-        finally:
-            records.put(None)
-
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
-    try:
-        while (record := records.get()) is not None:
-            yield record
-    finally:
-        stop.set()
-        while worker.is_alive():               # let a waiting put() finish, then the thread ends
-            try:
-                records.get(timeout=0.1)
-            except queue.Empty:
-                pass
-    if "error" in outcome:
-        raise outcome["error"]
-
-
 live = course.widget_frontend()
 live_epochs = 30 if live else course.sized(full=4, fast=1)
-live_settings = settings.replace(epochs=live_epochs, callback_every=2)
-n_batches = math.ceil(len(shd.train) / live_settings.batch_size)
-n_records = live_epochs * ((n_batches - 1) // live_settings.callback_every + 1)   # batch events + one per epoch
-view = widgets.LiveTrainingView(f"{dataset} live", d_max=model.d_max, every=4)
-view.run(trainer_records(model.replace(seed=1), live_settings, shd), total=n_records);
+view = widgets.LiveTrainingView(f"{dataset} live", every=4)
+view.train(model.replace(seed=1), settings.replace(epochs=live_epochs, callback_every=2), shd);
+
+# %% [markdown]
+# **Think!** 07.5 Suppose the histogram shows a few hundred delays clipped at d_max after a few epochs. What does
+# that tell you about the rule and the task, and which slider would you move — at what cost?
+
+# %% [markdown] tags=["solution"]
+# *Model answer.* The rule moves a delay along its gradient until the optimiser clips it at the end of the range
+# [0, d_max]: a pile-up at d_max says that for those connections a longer delay would still lower the loss — the
+# timing the task needs (on `shd-like`, sweeps hundreds of milliseconds apart) is longer than the range allows,
+# or the delay is useless and drifts. Raising **d_max** (and Restart) lets them go on; it costs a longer ring
+# buffer per input (memory grows with d_max, notebook 02). If the pile-up stays at the new
+# d_max too, the delays are not finding a target and a larger range will not help. A pile-up at 0 is the same at
+# the other end: those inputs would like to arrive *earlier* than they do, which a delay cannot give.
 
 # %% [markdown]
 # (In JupyterLab, `view.wait()` in a later cell blocks until the run ends; `view.history` holds the

@@ -33,10 +33,18 @@
 #   answer moves with them (67 % or 65 %);
 # - what online learning costs in memory: the eligibility traces, next to the inference memory.
 #
+# **Widgets:** an explorer of the accuracy–memory–latency grid: sliders for the width N, the sparsity and the
+# delay kind cost any network with `snnlib.metrics` and place it among the networks trained here.
+#
+# **Exercises:** 5 — count the parameters of a network from its config (implement), its memory (implement), its
+# added latency (implement), the sparsity at which learned delays cost no memory (experiment), and a Think!
+# question.
+#
 # **Prerequisites:** notebooks 02 (memory of delays), 07 (the trainer and the comparison grid).
 #
-# **Estimated time:** 40 minutes. Computing: with `SNNLIB_FAST=1` under a minute; the full setting on
-# `shd-like` about 2 minutes on 2 cores (measured: 90 s; for the published SHD see docs/results.md).
+# **Estimated time:** 60 minutes with the exercises. Computing: with `SNNLIB_FAST=1` under a minute (measured:
+# 9–10 s); the full setting on `shd-like` about 2 minutes on 2 cores (measured: 90 s on an idle machine, the exercises
+# and the explorer add about a second; for the published SHD see docs/results.md).
 
 # %%
 # %matplotlib inline
@@ -47,7 +55,8 @@ import numpy as np
 from IPython.display import Markdown, display
 
 import snnlib
-from snnlib import course, data, experiments, gallery, metrics, online, plots
+from snnlib import course, data, exercises, experiments, explorers, gallery, metrics, online, plots
+from snnlib.config import input_mask
 from snnlib.train import DATASET_DEFAULTS
 
 print("fast mode" if course.fast_mode() else "full setting")
@@ -97,21 +106,76 @@ assert sparse["connections"] == round(0.2 * 140 * 128) and sparse["delays"] == s
 plots.plot_memory({k: r["memory"] for k, r in reports.items()}, title="SHD-sized networks (N = 128)")
 
 # %% [markdown]
-# ### Exercise 9 · The memory rule
+# ### Exercise 09.1 — Count the parameters from the config (implement)
 #
-# Write `memory_bytes(n_weights, n_delays, buffer_sources, d_max, weight_bits=8)`: the total bytes of
-# MODEL.md §9 (weights at `weight_bits`, delays at ⌈log₂(d_max+1)⌉ bits, one (d_max+1)-bit ring buffer
-# per buffer source). Section 4 applies the same rule to a network `snnlib.metrics` cannot describe (two
-# hidden layers).
+# Write `parameter_count(config)` returning `(weights, delays)` of a **feedforward** network (`config.recurrent`
+# is False) with the rules above: input weights only where the sparsity mask keeps a connection
+# (`input_mask(config)`: an (N, M) boolean array, or `None` when dense), readout weights and biases; synaptic
+# delays one per surviving connection; axonal delays one per input channel that keeps at least one connection;
+# none for `delays="none"`.
+#
+# *Checked:* against `metrics.parameter_counts` on fresh random configs (sizes, delay kinds, sparsities up to 95 %,
+# where some inputs lose every connection).
 
-# %% tags=["raises-exception"]
+# %% tags=["exercise"]
+def parameter_count(config):
+    """(weights, delays) of a feedforward network, masks respected."""
+    # your code here
+    raise NotImplementedError("Exercise 09.1: count W_in (mask!), W_out, b_out, and the delays of the delay kind")
+
+
+# %% tags=["solution"]
+def parameter_count(config):
+    """(weights, delays) of a feedforward network, masks respected."""
+    N, M, K = config.n_hidden, config.n_in, config.n_out
+    mask = input_mask(config)
+    connections = N * M if mask is None else int(mask.sum())
+    inputs_used = M if mask is None else int(mask.any(axis=0).sum())
+    delays = {"none": 0, "synaptic": connections, "axonal": inputs_used}[config.delays]
+    return connections + K * N + K, delays
+
+
+# %% tags=["exercise-check"]
+def random_configs(seed, n=12, recurrent=False):
+    rng = np.random.default_rng(seed)
+    for _ in range(n):
+        rec = recurrent and rng.random() < 0.6
+        yield snnlib.SNNConfig(n_in=int(rng.integers(3, 200)), n_hidden=int(rng.integers(2, 90)),
+                               n_out=int(rng.integers(2, 36)), delays=str(rng.choice(["none", "synaptic", "axonal"])),
+                               sparsity=float(rng.choice([0.0, 0.5, 0.8, 0.95])),
+                               d_max=int(rng.choice([1, 7, 8, 15, 25, 32, 63, 64])), dt=float(rng.choice([0.001, 0.01])),
+                               recurrent=bool(rec), rec_delays=str(rng.choice(["none", "synaptic", "axonal"])) if rec else "none",
+                               seed=int(rng.integers(100)))
+
+
+def test():
+    for config in random_configs(91):
+        counts = metrics.parameter_counts(config)
+        mine = tuple(int(v) for v in parameter_count(config))
+        assert mine == (counts["weights"], counts["delays"]), (
+            f"{config.delays} delays, N = {config.n_hidden}, M = {config.n_in}, K = {config.n_out}, sparsity "
+            f"{config.sparsity}: you count {mine}, the accounting {counts['weights'], counts['delays']}")
+
+
+exercises.check("09.1", test, hint="weights = surviving connections + K·N + K; an axonal delay belongs to an "
+                                   "input with at least one surviving connection: mask.any(axis=0)")
+
+# %% [markdown]
+# ### Exercise 09.2 — The memory rule (implement)
+#
+# Write `memory_bytes(n_weights, n_delays, buffer_sources, d_max, weight_bits=8)`: the total bytes of MODEL.md §9
+# (weights at `weight_bits`, delays at the bits it takes to hold every value 0 … d_max, one (d_max+1)-bit ring
+# buffer per buffer source). Section 4 applies the same rule to a network `snnlib.metrics` cannot describe.
+#
+# *Checked:* against `metrics.memory` on fresh random networks, at 8 and 32 bit, including values of d_max where a
+# careless bit count is off by one.
+
+# %% tags=["exercise"]
 def memory_bytes(n_weights, n_delays, buffer_sources, d_max, weight_bits=8):
     """Bytes of weights, delays and delay ring buffers (MODEL.md §9)."""
     # your code here
-    raise NotImplementedError("Exercise 9: three products, one sum, divide by 8")
+    raise NotImplementedError("Exercise 09.2: bits per delay, three products, one sum, divide by 8")
 
-
-memory_bytes(20_500, 17_920, 140, 25)
 
 # %% tags=["solution"]
 def memory_bytes(n_weights, n_delays, buffer_sources, d_max, weight_bits=8):
@@ -120,16 +184,92 @@ def memory_bytes(n_weights, n_delays, buffer_sources, d_max, weight_bits=8):
     return (n_weights * weight_bits + n_delays * delay_bits + buffer_sources * (d_max + 1)) / 8
 
 
-memory_bytes(20_500, 17_920, 140, 25)
+# %% tags=["exercise-check"]
+def test():
+    for config in random_configs(92, n=16, recurrent=True):
+        p, mem = metrics.parameter_counts(config), metrics.memory(config)
+        for bits in (8, 32):
+            mine = memory_bytes(p["weights"], p["delays"], mem["buffer_sources"], config.d_max, bits)
+            assert math.isclose(mine, mem["total_bytes"][bits]), (
+                f"d_max = {config.d_max}, {bits}-bit weights: {mine} bytes, the accounting says {mem['total_bytes'][bits]}")
+
+
+exercises.check("09.2", test, hint="a delay of 0 … d_max needs ceil(log2(d_max + 1)) bits (d_max = 32 needs 6); "
+                                   "each ring buffer holds d_max + 1 one-bit steps")
+
+# %% [markdown]
+# ### Exercise 09.3 — The added latency (implement)
+#
+# Write `added_latency_ms(config)`: the longest time, in milliseconds, a decision can wait for spikes still in
+# the delays of the network `config` (feedforward or recurrent; recurrent delays `config.rec_delays` count once,
+# input delays `config.delays` once), by the rule of section 1.
+#
+# *Checked:* against `metrics.latency` on fresh random configs with and without recurrence, dt = 1 and 10 ms.
+
+# %% tags=["exercise"]
+def added_latency_ms(config):
+    """Added latency bound of the network, milliseconds."""
+    # your code here
+    raise NotImplementedError("Exercise 09.3: count the delayed projections on the longest path")
+
+
+# %% tags=["solution"]
+def added_latency_ms(config):
+    """Added latency bound of the network, milliseconds."""
+    delayed = int(config.delays != "none") + int(config.recurrent and config.rec_delays != "none")
+    return 1e3 * delayed * config.d_max * config.dt
+
 
 # %% tags=["exercise-check"]
-assert memory_bytes(20_500, 17_920, 140, 25) == 20_500 + 11_200 + 455
-for label, r in reports.items():
-    p, mem = r["parameters"], r["memory"]
-    for bits in (8, 32):
-        assert math.isclose(memory_bytes(p["weights"], p["delays"], mem["buffer_sources"], reference["d_max"], bits),
-                            mem["total_bytes"][bits])
-print("Exercise 9: correct")
+def test():
+    for config in random_configs(93, n=20, recurrent=True):
+        expected = 1e3 * metrics.latency(config)["added_latency_s"]
+        mine = added_latency_ms(config)
+        assert math.isclose(mine, expected, abs_tol=1e-9), (
+            f"delays {config.delays}, recurrent {config.recurrent} with {config.rec_delays} delays, d_max = "
+            f"{config.d_max}, dt = {1e3 * config.dt:g} ms: you say {mine} ms, the rule {expected:g} ms")
+
+
+exercises.check("09.3", test, hint="each delayed projection on the path adds d_max · dt (recurrent ones only with rec_delays); "
+                                   "give milliseconds")
+
+# %% [markdown]
+# ### Exercise 09.4 — When do learned delays cost nothing? (experiment)
+#
+# An 80 % sparse input layer removes weights *and* delays. Using `metrics.memory` on the SHD-sized network of
+# this section (`reference`), find the **smallest sparsity** on the grid `np.round(np.arange(0, 1, 0.05), 2)` at
+# which the network with learned synaptic delays needs no more memory (8-bit weights, with buffers) than the
+# **dense** weights-only network of the same width. Store it in `break_even_sparsity`.
+#
+# *Checked:* the check recomputes it with the accounting.
+
+# %% tags=["exercise"]
+break_even_sparsity = None   # your code here
+
+# %% tags=["solution"]
+dense_weights_only = metrics.memory(snnlib.SNNConfig(**reference, delays="none"))["total_bytes"][8]
+for level in np.round(np.arange(0, 1, 0.05), 2):
+    sparse_synaptic = metrics.memory(snnlib.SNNConfig(**reference, delays="synaptic", sparsity=float(level)))
+    if sparse_synaptic["total_bytes"][8] <= dense_weights_only:
+        break_even_sparsity = float(level)
+        break
+print(f"learned synaptic delays fit in the memory of the dense weights-only network from {100 * break_even_sparsity:.0f} % "
+      f"sparsity on")
+
+
+# %% tags=["exercise-check"]
+def test():
+    if break_even_sparsity is None:
+        raise NotImplementedError
+    budget = metrics.memory(snnlib.SNNConfig(**reference, delays="none"))["total_bytes"][8]
+    fits = [float(s) for s in np.round(np.arange(0, 1, 0.05), 2)
+            if metrics.memory(snnlib.SNNConfig(**reference, delays="synaptic", sparsity=float(s)))["total_bytes"][8] <= budget]
+    assert math.isclose(break_even_sparsity, fits[0]), (
+        f"break_even_sparsity = {break_even_sparsity}; the accounting says {fits[0]} (buffers included)")
+
+
+exercises.check("09.4", test, hint="compare total_bytes[8] of SNNConfig(**reference, delays='synaptic', sparsity=s) "
+                                   "with the dense delays='none' network, for s = 0, 0.05, 0.1, …")
 
 # %% [markdown]
 # ## 2. Sparse and equal-parameter networks, trained
@@ -191,6 +331,32 @@ for wide, narrow in (("none-wide", "synaptic"), ("none-wide-axonal", "axonal"), 
     assert abs(a - b) / b < 0.05
 assert rows["sparse"]["delays_count"] == round(0.2 * rows["synaptic"]["delays_count"])
 assert rows["sparse-none"]["weights"] < rows["none"]["weights"]
+
+# %% [markdown]
+# ### Explore the grid
+#
+# The trained networks above sit on the accuracy–memory plane (left; ringed: those of the chosen delay kind and
+# sparsity). The sliders choose any width N, sparsity and delay kind: the red line marks that network's memory,
+# the right panel how the memory of each delay kind grows with N, and the line above the figure gives its
+# parameters, bytes and added latency (from `snnlib.metrics`) and the trained network closest to it in memory.
+# Only the trained points have an accuracy: the explorer costs networks, it does not train them.
+
+# %% tags=["nbval-ignore-output"]
+grid_options = dict(n_in=grid_settings["n_in"], n_out=max(grid_settings["n_classes"], 2),
+                    d_max=grid_settings["model"]["d_max"], dt=grid_settings["data"].get("dt", 0.01),
+                    chance=1 / grid_settings["n_classes"])
+explorers.grid_explorer([rows[k] for k in order], **grid_options, n_hidden=grid_settings["hidden"]);
+
+# %% [markdown]
+# The explorer's accounting agrees with the trainer's for the networks that were trained:
+
+# %%
+for key in ("none", "synaptic", "axonal", "sparse"):
+    r = rows[key]
+    cost = explorers.network_cost(grid_options["n_in"], r["hidden"], grid_options["n_out"], r["delays"], r["sparsity"],
+                                  grid_options["d_max"], grid_options["dt"])
+    assert math.isclose(cost["bytes"], r["bytes_8bit"]) and cost["parameters"] == r["parameters"], key
+    assert math.isclose(cost["latency_ms"], r["added_latency_ms"]), key
 
 # %% [markdown]
 # ## 3. Accuracy against memory
@@ -375,7 +541,22 @@ assert trace_kB["weights only"] < trace_kB["axonal"] < trace_kB["synaptic"]
 # W_in[j, i]. These traces
 # exist only while learning; a network deployed for inference alone needs none of them. (The numbers are per
 # sample learned at a time; a batch of B multiplies them by B.)
-#
+
+# %% [markdown]
+# **Think!** 09.5 In the explorer, move N with each delay kind. Why does the memory of axonal delays stay close to
+# that of weights only while synaptic delays add about half of the weights' bytes, and why does the added latency
+# not change with N or the sparsity at all? What would make the latency grow?
+
+# %% [markdown] tags=["solution"]
+# *Model answer.* Synaptic delays are one per connection, N·M of them at 5 bits next to N·M weights at 8 bits:
+# they grow with N exactly like the weights (5/8 of them). Axonal delays are one per *input* channel (M of them),
+# plus the same M ring buffers: a fixed cost that does not grow with N, so it vanishes next to the weights of a
+# wide network. The added latency counts the delayed projections on the path, each at d_max·Δt; neither the width
+# nor removing connections changes the longest possible delay. It grows with d_max (or a coarser Δt at the same
+# d_max in steps) and with more delayed projections — recurrent delays, or delays on a second hidden layer or the
+# readout, as in the DCLS-sized network of section 4.
+
+# %% [markdown]
 # ## Summary
 #
 # - Parameters, memory and latency follow one set of rules (MODEL.md §9, `snnlib.metrics`): delays cost

@@ -32,27 +32,33 @@
 # **Prerequisites:** notebooks 01–05 (part I: delays and the three-factor rule). No acoustics needed;
 # `docs/audio.md` has the details and references of the model.
 #
-# **Estimated time:** 40 minutes, including about a minute of encoding and training on 2 cores
-# (measured: 48 s; with `SNNLIB_FAST=1`, about half a minute).
+# **Widgets:** an ear-model explorer (sliders for the recording and the number of channels) showing every stage.
+#
+# **Exercises:** 3 — place the channels on Greenwood's map (implement), find where phase locking fades
+# (experiment), and a Think! question.
+#
+# **Estimated time:** 55 minutes with the exercises, including about a minute of encoding and training on 2 cores
+# (measured: 48 s on an idle machine; the exercises and the explorer add about 3 s; with `SNNLIB_FAST=1`, about
+# half a minute: 27 s measured).
 #
 # **Data.** The recordings are the *Free Spoken Digit Dataset* (FSDD) by Zohar Jackson and contributors,
 # <https://github.com/Jakobovski/free-spoken-digit-dataset>, licensed
 # [CC BY-SA 4.0](https://creativecommons.org/licenses/by-sa/4.0/): 3000 recordings (8 kHz, mono) of six speakers
-# saying each digit 0–9 fifty times. They are read from where they are (`../shared/data/fsdd` beside the
-# repository, or the folder named by `SNNLIB_FSDD`), never copied. The spike files this notebook writes go to a
+# saying each digit 0–9 fifty times. They are read from where they are — the folder named by `SNNLIB_FSDD`, else
+# `../shared/data/fsdd` beside the repository, else `fsdd/` in your data folder — never copied. If none has them,
+# run `python -m snnlib data download fsdd` once: it fetches the recordings at a pinned version of the dataset's
+# repository, checks every file against a manifest and installs them in your data folder (offline, it names the
+# file to fetch by hand and where to put it). The spike files this notebook writes go to a
 # temporary folder; they are derived works and carry FSDD's credit and licence as file attributes.
 
 # %%
 # %matplotlib inline
-import functools
 import tempfile
 from pathlib import Path
 
 import numpy as np
-from IPython.display import display
-
 import snnlib
-from snnlib import audio, course, data, plots, plots_audio
+from snnlib import audio, course, data, exercises, explorers, plots, plots_audio
 from snnlib.train import DataConfig, TrainConfig, load_data, train
 
 print("fast mode" if course.fast_mode() else "full setting")
@@ -126,7 +132,7 @@ assert 4 / 50 > 12 / 3200                                          # … but mor
 
 # %% [markdown]
 # So the low end is finely resolved in hertz (a 100 Hz band near 100 Hz holds several channels) and coarsely in
-# octaves; the high end the reverse. Exercise 10 derives where the count per octave levels off.
+# octaves; the high end the reverse. Exercise 10.1 derives where the count per octave levels off.
 #
 # Choose any recording and a number of channels (the sliders act when released; without a widget front end
 # the figure for the defaults is drawn). Things to look for: the vowel's horizontal bands (its *formants*) on
@@ -135,29 +141,8 @@ assert 4 / 50 > 12 / 3200                                          # … but mor
 # later, because a narrow filter rings longer.
 
 # %% tags=["nbval-ignore-output"]
-@functools.lru_cache(maxsize=8)
-def encoded(recording: str, n_channels: int):
-    signal, rate = audio.read_wav(recordings[recording].path)
-    return audio.encode_stages(signal, rate, audio.EncoderParams(n_channels=n_channels), seed=0)
-
-
-def stages_figure(recording: str = name, n_channels: int = 64):
-    st = encoded(recording, n_channels)
-    return plots_audio.plot_encoder_stages(
-        st, title=f"{recording}: {n_channels} channels, {len(st.times)} output spikes")
-
-
-if course.widget_frontend():
-    import ipywidgets as w
-
-    choices = sorted((n for n, r in recordings.items() if r.take < 2), key=lambda n: (n.split("_")[1], n))
-    explorer = w.interactive(
-        stages_figure,
-        recording=w.Dropdown(options=choices, value=name, description="recording"),
-        n_channels=w.IntSlider(value=64, min=16, max=140, step=4, description="channels", continuous_update=False))
-    display(explorer)
-else:
-    display(stages_figure())
+choices = sorted((n for n, r in recordings.items() if r.take < 2), key=lambda n: (n.split("_")[1], n))
+explorers.ear_explorer([recordings[n].path for n in choices], recording=choices.index(name), n_channels=64);
 
 # %% [markdown]
 # **Checks on the stages.** The output spikes are exactly the bushy cells' spikes, at time = step / 24 kHz;
@@ -215,28 +200,29 @@ plots_audio.plot_channel(low["stages"], low["best"], start=0.0, stop=0.06,
                          title=f"250 Hz tone, channel {low['best']} (CF {low['cf']:.0f} Hz): onset and phase locking")
 
 # %% [markdown]
-# ## Exercise 10 · Place the channels yourself, and find the octave density
+# ### Exercise 10.1 — Place the channels yourself, and find the octave density (implement)
 #
 # Write `greenwood_cf(n_channels, f_min, f_max)` returning the `(n_channels,)` characteristic frequencies of the
 # encoder: equally spaced in relative place $x$ between the place of `f_max` (channel 0) and the place of `f_min`
 # (the last channel), mapped with $f(x) = A\,(10^{a x} - k)$, $A$ = 165.4 Hz, $a$ = 2.1, $k$ = 0.88. You need the
-# inverse map, $x(f) = \log_{10}(f/A + k)/a$.
+# inverse map $x(f)$ — solve $f = A\,(10^{a x} - k)$ for $x$.
 #
-# Then derive the limit: with $n$ channels over a place span $\Delta x = x(f_\max) - x(f_\min)$, neighbouring
+# Then the limit: with $n$ channels over a place span $\Delta x = x(f_\max) - x(f_\min)$, neighbouring
 # channels are $\Delta x/(n-1)$ apart in place. Where $10^{a x} \gg k$, $\log_{10} f \approx \log_{10} A + a x$, so one
 # octave ($\log_{10} 2$) spans $\log_{10} 2 / a$ of place and holds $\approx (n-1)\log_{10}2 / (a\,\Delta x)$
 # channels. It is also an upper bound at every CF: exactly, $dx/d\log_{10} f = f / \bigl(a\,(f + A k)\bigr) \le 1/a$,
-# so the $-k$ term can only thin the low octaves. The check compares your CFs with the library's, and this limit
-# with the counts.
+# so the $-k$ term can only thin the low octaves.
+#
+# *Checked:* your CFs equal the encoder's (`EncoderParams(...).cf`) for random channel counts and ranges; and in
+# the 140-channel layout your CFs put the predicted limit in the top octave (to within one channel), no more in any
+# octave, and fewer than half of it in the lowest.
 
-# %% tags=["raises-exception"]
+# %% tags=["exercise"]
 def greenwood_cf(n_channels, f_min, f_max):
     """(n_channels,) CFs in Hz, equal steps of cochlear place, highest first (channel 0 = f_max)."""
     # your code here
-    raise NotImplementedError("Exercise 10: places of f_max and f_min, linspace between them, map back to Hz")
+    raise NotImplementedError("Exercise 10.1: places of f_max and f_min, linspace between them, map back to Hz")
 
-
-greenwood_cf(64, 50.0, 8000.0)[:3]
 
 # %% tags=["solution"]
 def greenwood_cf(n_channels, f_min, f_max):
@@ -247,25 +233,95 @@ def greenwood_cf(n_channels, f_min, f_max):
     return A * (10.0 ** (a * x) - k)
 
 
-greenwood_cf(64, 50.0, 8000.0)[:3]
+# %% tags=["exercise-check"]
+def test():
+    rng = np.random.default_rng(1010)
+    for _ in range(6):
+        n, lo = int(rng.integers(8, 160)), float(rng.uniform(30, 300))
+        hi = float(rng.uniform(3000, 8000))
+        mine = np.asarray(greenwood_cf(n, lo, hi), dtype=float)
+        expected = audio.EncoderParams(n_channels=n, f_min=lo, f_max=hi).cf
+        assert mine.shape == expected.shape, f"{mine.shape} CFs for {n} channels"
+        assert np.allclose(mine, expected, rtol=1e-9), (
+            f"{n} channels, {lo:.0f}–{hi:.0f} Hz: channel 0 at {mine[0]:.1f} Hz, the encoder's at {expected[0]:.1f} Hz; "
+            f"channel {n // 2} at {mine[n // 2]:.1f} Hz vs {expected[n // 2]:.1f} Hz")
+    n, lo, hi = 140, 50.0, 8000.0
+    span = (np.log10(hi / 165.4 + 0.88) - np.log10(lo / 165.4 + 0.88)) / 2.1
+    limit = (n - 1) * np.log10(2) / (2.1 * span)
+    cfs = np.asarray(greenwood_cf(n, lo, hi))
+    counts = [int(np.sum((cfs >= f) & (cfs < 2 * f))) for f in (50, 100, 200, 400, 800, 1600, 3200)]
+    assert abs(counts[-1] - limit) <= 1 and counts[0] < limit / 2, f"per octave {counts}, limit {limit:.1f}"
+    assert all(c <= limit + 1 for c in counts), f"per octave {counts} exceeds the limit {limit:.1f}"
+
+
+exercises.check("10.1", test, hint="x(f) = log10(f / A + k) / a; np.linspace(x(f_max), x(f_min), n); "
+                                   "then f = A · (10**(a·x) − k)")
 
 # %% [markdown]
-# The check: your CFs equal the encoder's (`EncoderParams(...).cf`) for several channel counts and ranges; in the
-# 140-channel layout the top octave holds the predicted limit to within one channel, no octave holds more, and the
-# lowest octave fewer than half of it.
+# ### Exercise 10.2 — Where does phase locking fade? (experiment)
+#
+# Section 3 measured the fibres' vector strength for three tones. Measure it for every frequency in `freqs` (tones
+# of 0.2 s at amplitude 0.1, sampled at `tone_rate`, the 64-channel `params`, `seed=0`; as in section 3: the
+# loudest place's channel, fibre spikes after the first 50 ms). Store the values in `vs_by_freq` (a dict
+# `frequency → vector strength`) and the **lowest frequency** of `freqs` whose vector strength is below 0.5 in
+# `fades_at`.
+#
+# *Checked:* the check encodes the tones again with the library and compares (to 1e-6 and exactly).
+
+# %%
+freqs = (250.0, 500.0, 1000.0, 1500.0, 2000.0, 3000.0, 4000.0)
+
+# %% tags=["exercise"]
+vs_by_freq = None   # your code here: {frequency: vector strength}
+fades_at = None     # your code here: the lowest frequency in freqs with a vector strength below 0.5
+
+# %% tags=["solution"]
+vs_by_freq = {}
+for f in freqs:
+    st = audio.encode_stages(0.1 * np.sin(2 * np.pi * f * t), tone_rate, params, seed=0)
+    loudest = int(np.argmax(np.sqrt(np.mean(np.square(st.basilar, dtype=np.float64), axis=0))))
+    late = (st.nerve.channel == loudest) & (st.nerve.step >= 0.05 * st.model_rate)
+    vs_by_freq[f] = float(np.abs(np.mean(np.exp(2j * np.pi * f * st.nerve.step[late] / st.model_rate))))
+fades_at = min(f for f in freqs if vs_by_freq[f] < 0.5)
+print({f"{f:g} Hz": round(v, 2) for f, v in vs_by_freq.items()}, "→ below 0.5 from", fades_at, "Hz")
+
 
 # %% tags=["exercise-check"]
-for n, lo, hi in ((64, 50.0, 8000.0), (140, 50.0, 8000.0), (32, 100.0, 4000.0)):
-    assert np.allclose(greenwood_cf(n, lo, hi), audio.EncoderParams(n_channels=n, f_min=lo, f_max=hi).cf, rtol=1e-9)
-n, lo, hi = 140, 50.0, 8000.0
-span = (np.log10(hi / 165.4 + 0.88) - np.log10(lo / 165.4 + 0.88)) / 2.1
-limit = (n - 1) * np.log10(2) / (2.1 * span)
-cfs = greenwood_cf(n, lo, hi)
-counts = [int(np.sum((cfs >= f) & (cfs < 2 * f))) for f in (50, 100, 200, 400, 800, 1600, 3200)]
-print(f"{n} channels: per octave from 50 Hz up {counts}; predicted limit at high CF {limit:.1f}")
-assert abs(counts[-1] - limit) <= 1 and counts[0] < limit / 2
-assert all(c <= limit + 1 for c in counts)          # an upper bound everywhere (see the derivation)
-print("Exercise 10: correct")
+def test():
+    if vs_by_freq is None or fades_at is None:
+        raise NotImplementedError
+    tone_t = np.arange(int(0.2 * tone_rate)) / tone_rate
+    expected = {}
+    for f in freqs:
+        st = audio.encode_stages(0.1 * np.sin(2 * np.pi * f * tone_t), tone_rate, audio.EncoderParams(n_channels=64),
+                                 seed=0)
+        best = int(np.argmax((st.basilar.astype(np.float64) ** 2).sum(axis=0)))
+        steps = st.nerve.step[(st.nerve.channel == best) & (st.nerve.step / st.model_rate >= 0.05)]
+        phase = 2 * np.pi * f * steps / st.model_rate
+        expected[f] = float(np.hypot(np.cos(phase).mean(), np.sin(phase).mean()))
+        assert f in vs_by_freq, f"vs_by_freq has no entry for {f:g} Hz"
+        assert abs(vs_by_freq[f] - expected[f]) < 1e-6, (
+            f"at {f:g} Hz the vector strength is {expected[f]:.3f}, you have {vs_by_freq[f]:.3f}")
+    lowest = min((f for f in freqs if expected[f] < 0.5), default=None)
+    assert fades_at == lowest, f"fades_at = {fades_at}; the measurements say {lowest}"
+
+
+exercises.check("10.2", test, hint="loop over freqs with section 3's measurement; keep only spikes at or after "
+                                   "50 ms; then the smallest f with a value under 0.5")
+
+# %% [markdown]
+# **Think!** 10.3 In the explorer's output raster, low channels respond later than high ones to the same onset.
+# Where does the lag come from, how does it depend on the CF, and what does it mean for a network whose neurons
+# detect coincidences across channels?
+
+# %% [markdown] tags=["solution"]
+# *Model answer.* The basilar membrane stage is a bank of gammatone filters. A gammatone of order $n$ and bandwidth
+# $b$ has the envelope $t^{n-1}e^{-2\pi b t}$, which peaks at $t = (n-1)/(2\pi b)$: the narrower the filter, the later
+# its response builds up. The bandwidths follow the ERB, which grows with CF, so low channels lag more, roughly as
+# $1/\text{ERB}(\text{CF})$. For a network this is a fixed, channel-dependent offset added to every word: spikes that
+# belong to one acoustic event arrive at different times in different channels. A coincidence detector needs them
+# aligned, and that is one job delays can do — a learned delay per input can absorb a channel's lag (shorter delays
+# on the slow low channels), on top of the timing differences that separate the words.
 
 # %% [markdown]
 # ## 4. A small spiking FSDD, encoded on the fly
@@ -371,7 +427,8 @@ fig
 # - The ear model turns a recording into spikes in five stages: gammatone filters (basilar membrane) → Meddis
 #   hair cells (rectify and adapt) → 40 refractory fibres per channel → one coincidence-detecting bushy cell
 #   per channel, whose spikes are the output.
-# - The output is tonotopic (channel ↔ frequency band; channel 0 the highest), locks to the phase of low tones,
+# - The output is tonotopic (channel ↔ frequency band; channel 0 the highest), locks to the phase of low tones
+#   (less and less as the frequency rises; Exercise 10.2 finds where it drops below a vector strength of 0.5),
 #   and emphasises onsets. Channels above a recording's bandwidth (4 kHz for FSDD) stay nearly silent.
 # - Channels sit at equal steps of cochlear place (Greenwood's map): more channels per hertz at low CF, fewer per
 #   octave (with 64 channels: 4 in 50–100 Hz, 12 in 3.2–6.4 kHz); above a few hundred hertz the count per

@@ -110,8 +110,10 @@ class deferred_interrupts:
     ``KeyboardInterrupt`` at once (a hard stop; checkpoints are written atomically, so the last one stays whole).
 
     Re-entrant: an inner guard (``train`` inside the command line's guard) shares the outer one's flag. Outside the
-    main thread (where handlers cannot be installed) and for a signal whose handler is ``SIG_IGN`` it does nothing.
-    The previous handlers are restored on exit.
+    main thread (where handlers cannot be installed) and for a signal whose handler is ``SIG_IGN`` it does nothing;
+    a guard entered in another thread (a live view training in the background) is never the shared one, so a
+    training started meanwhile in the main thread installs its own handlers. The previous handlers are restored on
+    exit.
     """
 
     _active: "deferred_interrupts | None" = None
@@ -127,14 +129,16 @@ class deferred_interrupts:
         if outer is not None:
             self._outer = outer
             return outer
-        if threading.current_thread() is threading.main_thread():
-            for sig in self.SIGNALS:
-                try:
-                    if signal.getsignal(sig) is signal.SIG_IGN:
-                        continue
-                    self._previous[sig] = signal.signal(sig, self._handle)
-                except (ValueError, OSError):  # pragma: no cover - platforms without the signal
-                    pass
+        if threading.current_thread() is not threading.main_thread():
+            self._outer = self  # not registered, nothing to restore: __exit__ leaves the shared guard alone
+            return self
+        for sig in self.SIGNALS:
+            try:
+                if signal.getsignal(sig) is signal.SIG_IGN:
+                    continue
+                self._previous[sig] = signal.signal(sig, self._handle)
+            except (ValueError, OSError):  # pragma: no cover - platforms without the signal
+                pass
         deferred_interrupts._active = self
         return self
 

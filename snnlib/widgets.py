@@ -18,9 +18,8 @@ after moving a slider. CSS classes for finding the parts in a page (see docs/cou
                                            and one naming the control (``snnlib-control-<name>``)
 ``snnlib-figure``                          the image
 ``snnlib-readout``                         the readout line
-``snnlib-live-view``, ``snnlib-stop-button``, ``snnlib-status``   the live training view; the view
-                                           also carries ``snnlib-running`` while training and
-                                           ``snnlib-done`` once it has ended (finished or stopped)
+``snnlib-live-view``, ``snnlib-stop-button``, ``snnlib-status``, …   the live training view
+                                           (:mod:`snnlib.liveview`, which lists its classes)
 
 Usage in a notebook (end the line with ``;`` so the returned object is not echoed)::
 
@@ -30,8 +29,6 @@ Usage in a notebook (end the line with ``;`` so the returned object is not echoe
 from __future__ import annotations
 
 import html
-import threading
-import time
 from dataclasses import dataclass
 from functools import partial
 
@@ -367,233 +364,11 @@ def trace_explorer(record: dict, *, show: bool = True, live: bool | None = None,
     return explorer.show() if show else explorer
 
 
-# ----------------------------------------------------------------------------- notebook 05
-class LiveTrainingView:
-    """Training progress redrawn while a training loop runs, with a Stop button.
+# ----------------------------------------------------------------------------- notebooks 05 and 07
+def __getattr__(name):
+    """The live training view lives in :mod:`snnlib.liveview` (imported on first use: it runs the trainer)."""
+    if name in ("LiveTrainingView", "live_train"):
+        from snnlib import liveview
 
-    The training loop is a generator that yields one dict per update: numbers (``loss``, ``acc``,
-    ``test_acc``, …; a key may be missing from some updates) and optionally ``delays`` (the current
-    delay array) and ``step``::
-
-        view = LiveTrainingView("learned delays", d_max=config.d_max)
-        view.run(train(config, params), total=n_updates)
-        history = view.wait()          # {"step": [...], "loss": [...], ...}
-
-    **Live** (a widget front end): :meth:`run` displays the view and consumes the generator in a
-    background thread, so the cell finishes at once and the kernel stays free to receive the Stop
-    click (a button click cannot be processed while a cell is running). The figure is redrawn every
-    ``every`` updates, at most once per ``min_interval`` seconds and never so often that drawing
-    takes more than about a fifth of the time. :meth:`wait` blocks until training
-    ends; while it blocks, interrupt the kernel (■) to stop the training instead of the button.
-    Running ``run`` again on a view with the same name stops the previous run first.
-
-    **Static** (``SNNLIB_STATIC=1``, plain Python): :meth:`run` consumes the generator in the calling
-    thread and shows a static figure every ``static_every`` updates (default: a third of ``total``)
-    and at the end.
-    """
-
-    _active: dict[str, "LiveTrainingView"] = {}
-
-    def __init__(self, name: str = "training", *, d_max: int | None = None, every: int = 5,
-                 min_interval: float = 0.5, static_every: int | None = None, live: bool | None = None,
-                 dpi: int = 80):
-        self.name, self.d_max, self.every, self.min_interval = name, d_max, max(1, int(every)), min_interval
-        self.static_every = static_every
-        self.live = widget_frontend() if live is None else bool(live)
-        self.dpi = dpi
-        self.history: dict[str, list] = {"step": []}
-        self.delays = None
-        self.updates = 0
-        self.total = None
-        self.renders = 0
-        self.png = b""
-        self.status = "not started"
-        self.stopped = False
-        self.error: BaseException | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.widget = None
-        if self.live:
-            self._build()
-
-    def _build(self) -> None:
-        import ipywidgets as w
-
-        self.image = w.Image(format="png", layout=w.Layout(max_width="100%"))
-        self.image.add_class("snnlib-figure")
-        self.label = w.HTML(value="not started")
-        self.label.add_class("snnlib-readout")
-        self.label.add_class("snnlib-status")
-        self.button = w.Button(description="Stop", button_style="danger", icon="stop", tooltip="stop the training")
-        self.button.add_class("snnlib-stop-button")
-        self.button.on_click(lambda _: self.stop())
-        self.widget = w.VBox([w.HBox([self.button, self.label]), self.image])
-        self.widget.add_class("snnlib-live-view")
-        self.widget.add_class(f"snnlib-{self.name.replace(' ', '-')}")
-
-    # -- running ------------------------------------------------------------------------------
-    def run(self, updates, total: int | None = None) -> "LiveTrainingView":
-        """Consume the generator ``updates`` (see the class docstring); ``total``: expected updates."""
-        previous = LiveTrainingView._active.get(self.name)
-        if previous is not None and previous is not self and previous.running:
-            previous.stop()
-            previous._join()
-        if self.running:
-            raise ValueError(f"view {self.name!r} is already training; call stop() first")
-        self.total = total
-        self._stop.clear()
-        self.stopped, self.error, self.updates = False, None, 0
-        self.history, self.delays = {"step": []}, None
-        LiveTrainingView._active[self.name] = self
-        if self.live:
-            from IPython.display import display
-
-            self.widget.remove_class("snnlib-done")
-            self.widget.add_class("snnlib-running")
-            self.button.disabled = False
-            display(self.widget)
-            self._draw()
-            self._thread = threading.Thread(target=self._consume, args=(updates,), name=f"snnlib-{self.name}",
-                                            daemon=True)
-            self._thread.start()
-        else:
-            self._consume(updates)
-            if self.error is not None:
-                raise self.error
-        return self
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def stop(self) -> None:
-        """Ask the training to stop after the current update."""
-        self._stop.set()
-
-    def _join(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def wait(self, timeout: float | None = None) -> dict:
-        """Block until the training has ended (or ``timeout`` seconds); returns :attr:`history`.
-
-        A keyboard interrupt (the kernel's stop button) stops the training and returns what was
-        recorded so far. Raises the training loop's own exception, if it raised one.
-        """
-        start = time.monotonic()
-        try:
-            while self.running:
-                self._join(0.1)
-                if timeout is not None and time.monotonic() - start > timeout:
-                    break
-        except KeyboardInterrupt:
-            self.stop()
-            self._join()
-            print(f"{self.name}: stopped by a kernel interrupt after {self.updates} updates")
-        if self.error is not None:
-            raise self.error
-        return self.history
-
-    def _consume(self, updates) -> None:
-        last_draw_at, last_draw_time, draw_cost = 0, 0.0, 0.0
-        every_static = self.static_every or (max(1, self.total // 3) if self.total else None)
-        try:
-            for record in updates:
-                self._record(record)
-                if self._stop.is_set():
-                    self.stopped = True
-                    break
-                if self.live:
-                    now = time.monotonic()
-                    # redraw every `every` updates, but spend at most ~1/5 of the time drawing
-                    wait = max(self.min_interval, 4.0 * draw_cost)
-                    if self.updates - last_draw_at >= self.every and now - last_draw_time >= wait:
-                        self._draw()
-                        last_draw_at, last_draw_time = self.updates, time.monotonic()
-                        draw_cost = last_draw_time - now
-                    else:
-                        self._set_status(self._progress("running"))
-                elif every_static and self.updates % every_static == 0 and (
-                        self.total is None or self.updates < self.total):
-                    self._show_static()
-        except BaseException as exc:  # noqa: BLE001 - reported in the view and re-raised by wait()
-            self.error = exc
-        finally:
-            close = getattr(updates, "close", None)
-            if close is not None:
-                close()
-            self._finish()
-
-    def _record(self, record: dict) -> None:
-        self.updates += 1
-        record = dict(record)
-        delays = record.pop("delays", None)
-        if delays is not None:
-            self.delays = np.array(delays, copy=True)
-        step = record.pop("step", self.updates)
-        n = len(self.history["step"])
-        self.history["step"].append(step)
-        for key, value in record.items():
-            if np.ndim(value) != 0:
-                continue
-            self.history.setdefault(key, [np.nan] * n).append(float(value))
-        for key, values in self.history.items():
-            if len(values) < n + 1:
-                values.append(np.nan)
-
-    def _progress(self, state: str) -> str:
-        parts = [f"{state}: update {self.updates}" + (f" / {self.total}" if self.total else "")]
-        for key, values in self.history.items():
-            if key == "step" or not values:
-                continue
-            finite = [v for v in values if np.isfinite(v)]
-            if finite:
-                value = finite[-1]
-                parts.append(f"{key} {100 * value:.1f} %" if "acc" in key else f"{key} {value:.4f}")
-        return " · ".join(parts)
-
-    def figure(self):
-        """The current state as a Figure (delay matrix, histogram, loss and accuracy)."""
-        history = {k: v for k, v in self.history.items()}
-        return plots.plot_training(history, delays=self.delays, d_max=self.d_max, title=self.name)
-
-    def _draw(self) -> None:
-        self.png = plots.figure_png(self.figure(), dpi=self.dpi)
-        self.renders += 1
-        if self.live:
-            self.image.value = self.png
-            self._set_status(self._progress("running"))
-
-    def _set_status(self, text: str) -> None:
-        self.status = text
-        if self.live:
-            self.label.value = html.escape(text)
-
-    def _show_static(self, state: str = "training") -> None:
-        from IPython.display import Image, display
-
-        self.png = plots.figure_png(self.figure(), dpi=self.dpi)
-        self.renders += 1
-        display(Image(data=self.png, format="png"))
-        print(self._progress(state))
-
-    def _finish(self) -> None:
-        if self.error is not None:
-            state = f"error: {type(self.error).__name__}: {self.error}"
-        else:
-            state = "stopped" if self.stopped else "done"
-        if self.live:
-            self.png = plots.figure_png(self.figure(), dpi=self.dpi)
-            self.renders += 1
-            self.image.value = self.png
-            self._set_status(self._progress(state) if self.error is None else state)
-            self.button.disabled = True
-            self.widget.remove_class("snnlib-running")
-            self.widget.add_class("snnlib-done")
-        else:
-            self._set_status(self._progress(state) if self.error is None else state)
-            if self.error is None:
-                self._show_static(state)
-
-    def __repr__(self) -> str:
-        return f"LiveTrainingView({self.name}: {self.status})"
+        return getattr(liveview, name)
+    raise AttributeError(f"module 'snnlib.widgets' has no attribute {name!r}")

@@ -81,8 +81,9 @@ def fsdd_source(source: str | Path | None = None) -> Path:
         if folder.is_dir():
             return folder.resolve()
     tried = ", ".join(str(folder) for folder in candidates)
-    raise ValueError(f"FSDD recordings not found in {tried} ({origin}); put the Free Spoken Digit Dataset "
-                     f"there, or pass source=... / set {ENV_VAR} to the folder holding its recordings/")
+    raise ValueError(f"FSDD recordings not found in {tried} ({origin}); run `python -m snnlib data download fsdd` "
+                     f"(it installs them in the data folder, where they are found), or pass source=... / set "
+                     f"{ENV_VAR} to the folder holding its recordings/")
 
 
 def fsdd_recordings(source: str | Path | None = None) -> list[FsddRecording]:

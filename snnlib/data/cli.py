@@ -1,6 +1,7 @@
 """``python -m snnlib data ...``: download the published datasets, make offline ones, describe a file.
 
     python -m snnlib data download shd [--dir DIR] [--base-url URL]
+    python -m snnlib data download fsdd [--dir DIR] [--base-url ARCHIVE-URL]
     python -m snnlib data make delay-task --out DIR [--seed 0] [--train N] [--channels C] [--classes K]
     python -m snnlib data make fsdd --out DIR [--channels 700] [--split official|speaker] [--workers N]
     python -m snnlib data info FILE
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from snnlib.data.download import download
+from snnlib.data.download import FSDD_COMMIT, FSDD_LICENCE, download, download_fsdd
 from snnlib.data.reader import open_dataset
 from snnlib.data.schema import PUBLISHED
 from snnlib.data.synthetic import MAKERS
@@ -29,14 +30,16 @@ def register(subparsers) -> None:
     commands = parser.add_subparsers(dest="data_command", metavar="ACTION")
     commands.required = True
 
-    get = commands.add_parser("download", help="download and verify SHD or SSC from the authors' site")
-    get.add_argument("name", choices=sorted(PUBLISHED))
+    get = commands.add_parser("download", help="download and verify SHD or SSC from the authors' site, or the FSDD "
+                                               "recordings from their repository at a pinned commit")
+    get.add_argument("name", choices=sorted(PUBLISHED) + [_FSDD])
     get.add_argument("--dir", type=Path, default=None,
-                     help="destination folder (default: $SNNLIB_DATA, else ~/.cache/snnlib)")
+                     help="data folder (default: $SNNLIB_DATA, else ~/.cache/snnlib); fsdd goes to DIR/fsdd/recordings")
     get.add_argument("--base-url", default=None,
                      help="address serving the .h5.gz files and md5sums.txt (default: $SNNLIB_DATA_URL, else the "
-                          "Zenke lab site, then its mirror)")
-    get.add_argument("--keep-archive", action="store_true", help="keep the verified .h5.gz files")
+                          "Zenke lab site, then its mirror); for fsdd the archive's full address (default: "
+                          "$SNNLIB_FSDD_URL, else GitHub's archive of the pinned commit)")
+    get.add_argument("--keep-archive", action="store_true", help="keep the verified archive(s)")
     get.add_argument("--no-progress", action="store_true", help="no progress bar")
     get.set_defaults(func=_download)
 
@@ -65,6 +68,14 @@ def register(subparsers) -> None:
 
 
 def _download(args: argparse.Namespace) -> int:
+    if args.name == _FSDD:
+        result = download_fsdd(args.dir, url=args.base_url, keep_archive=args.keep_archive,
+                               progress=False if args.no_progress else None)
+        state = "already present and verified, nothing downloaded" if result.already_present else "verified"
+        count = sum(1 for _ in result.path.glob("*.wav"))
+        print(f"fsdd recordings ({count} files, commit {FSDD_COMMIT[:7]}, {state}): {result.path}")
+        print(f"licence {FSDD_LICENCE}: credit the Free Spoken Digit Dataset and share derived work alike")
+        return 0
     paths = download(args.name, args.dir, base_url=args.base_url, keep_archive=args.keep_archive,
                      progress=False if args.no_progress else None)
     for split, path in paths.items():
