@@ -288,7 +288,8 @@ _THINK = re.compile(r"\*\*Think!\*\*\s*(?P<number>\d\d\.\d+)?")
 
 
 def _defined_names(code: str) -> set[str]:
-    """The names a cell defines at its top level (functions, classes, assignments)."""
+    """The names a cell binds in its module scope: functions, classes and assignments, also inside its
+    loops, ``if`` and ``with`` blocks (not inside its functions or classes)."""
     import ast
 
     try:
@@ -296,13 +297,21 @@ def _defined_names(code: str) -> set[str]:
     except SyntaxError:  # IPython magics: leave the cell out of this analysis
         return set()
     names: set[str] = set()
-    for node in tree.body:
+    todo = list(tree.body)
+    while todo:
+        node = todo.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            continue
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.With,
+                             ast.AsyncWith, ast.NamedExpr)):
+            targets = (node.targets if isinstance(node, ast.Assign) else
+                       [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor,
+                                                          ast.NamedExpr)) else
+                       [item.optional_vars for item in node.items if item.optional_vars is not None])
             for target in targets:
                 names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        todo.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt))
     return names
 
 
@@ -391,7 +400,7 @@ def exercise_problems(nb, notebook: str, minimum: tuple[int, int] | None = (3, 2
     ``raise NotImplementedError`` or ``= None``, calling none of the functions it defines), then a
     solution (tag ``solution``) defining the stub's answers (:func:`stub_names`), then a check (tag ``exercise-check``) calling ``exercises.check("NN.k", ...)`` exactly once;
     every **Think!** question (``**Think!** NN.k``) is followed by a Markdown ``solution`` cell; a Markdown
-    ``solution`` cell answers a Think! question; numbers are unique; the Markdown before a stub names
+    ``solution`` cell answers a Think! question or follows an exercise's cells; numbers are unique; the Markdown before a stub names
     the exercise ("Exercise NN.k"). ``minimum = (total, code)``: notebooks other than 00 need at least
     ``total`` exercises (Think! questions included), ``code`` of them checked code exercises (kinds (a)
     implement and (b) experiment); None leaves the count out.
@@ -417,8 +426,12 @@ def exercise_problems(nb, notebook: str, minimum: tuple[int, int] | None = (3, 2
             think = _THINK.search(cell.source)
             if SOLUTION_TAG in tags:
                 before = nb.cells[i - 1] if i else None
-                if before is None or before.cell_type != "markdown" or not _THINK.search(before.source):
-                    found.append(f"{here}: a Markdown solution must follow a **Think!** question")
+                think_before = before is not None and before.cell_type == "markdown" and _THINK.search(before.source)
+                exercise_before = before is not None and before.cell_type == "code" and \
+                    {EXERCISE_TAG, SOLUTION_TAG, CHECK_TAG} & set(_cell_tags(before))
+                if not (think_before or exercise_before):
+                    found.append(f"{here}: a Markdown solution must follow a **Think!** question or the cells of "
+                                 f"an exercise (its model interpretation)")
             elif think:
                 nxt = nb.cells[i + 1] if i + 1 < len(nb.cells) else None
                 if nxt is None or nxt.cell_type != "markdown" or SOLUTION_TAG not in _cell_tags(nxt):

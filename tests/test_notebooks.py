@@ -179,6 +179,13 @@ def test_the_contract_holds_for_the_synthetic_notebook():
                                                    ("42.4", "think")]
     assert course.stub_names(nb.cells[found[0].cells[0]].source) == {"psi"}
     assert course.stub_names(nb.cells[found[1].cells[0]].source) == {"crossing"}
+    # a Markdown model answer may also follow an exercise's check (its interpretation); an answer bound in a loop
+    # of the solution counts as defined
+    text = SYNTHETIC.replace('exercises.check("42.2", test)', 'exercises.check("42.2", test)\n\n'
+                             '# %% [markdown] tags=["solution"]\n# The crossing is at half height.')
+    text = text.replace("grid = np.linspace(0, 1, 100001)\ncrossing = float(", "for _ in range(1):\n    crossing = float(")
+    text = text.replace("crossing = float(grid[np.argmin(np.abs(0.3 * (1 - grid) - 0.15))])", "crossing = 0.5")
+    assert course.exercise_problems(synthetic(text=text), "42_synthetic") == []
     # a stub's given inputs are not answers: only its functions, classes and variables set to None
     assert course.stub_names("grid = (1, 2)\nanswer = None\na, b = None, None\nclass C: pass\n") == {"answer", "a", "b", "C"}
 
