@@ -719,7 +719,7 @@ from snnlib.train import Dataset, SpikeArrays, TrainConfig
 live = course.widget_frontend()
 live_data = Dataset(train=SpikeArrays(x_train, y_train), valid=SpikeArrays(x_valid, y_valid),
                     test=SpikeArrays(x_test, y_test), class_names=list(class_names), dt=0.01)
-live_settings = TrainConfig(epochs=course.sized(full=100, fast=40) if live else course.sized(full=10, fast=2),
+live_settings = TrainConfig(epochs=100 if live else course.sized(full=10, fast=2),  # live: until you press Stop
                             batch_size=32, lr_weights=1e-2, lr_delays=1.0, lr_schedule="constant", seed=1,
                             callback_every=2)
 view = LiveTrainingView("delay-task live", every=5)
