@@ -1,4 +1,9 @@
-"""JupyterLab settings of the course: `make lab` runs `jupyter lab` with JUPYTER_CONFIG_DIR=<repo>/.jupyter.
+"""JupyterLab settings of the course: `make lab` (= `python -m snnlib lab`) runs `jupyter lab` with
+JUPYTER_CONFIG_DIR=<repo>/.jupyter (or the package's copy, snnlib/_course/jupyter/, outside a clone).
+
+It opens the learner edition (built .ipynb, no solutions) from build/course/ in a clone, ~/snnlib-course
+otherwise; `--edition instructor` the instructor edition, `--edition source` the jupytext sources.
+The settings:
 
 - Python files open as notebooks by default: the course's text notebooks (notebooks/NN_topic.py,
   jupytext py:percent) are read by jupytext's contents manager, and the default viewer for the

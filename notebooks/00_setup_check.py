@@ -57,7 +57,7 @@ import sys
 
 assert sys.version_info >= (3, 10), "the course needs Python 3.10 or newer"
 missing = [name for name in ("snnlib", "numpy", "matplotlib", "h5py") if found[name] is None]
-assert not missing, f"missing packages: {missing}; run `make lab` (or pip install -e '.[notebooks]')"
+assert not missing, f"missing packages: {missing}; pip install \"snnlib[notebooks]\", then python -m snnlib lab"
 assert int(found["numpy"].split(".")[0]) >= 1
 print("library packages: OK")
 

@@ -1,5 +1,5 @@
 """Helpers for the notebook course itself: the fast-mode switch, widget detection, small demo models,
-and the builders of the executable and student editions.
+the rules of the exercise contract and the builders of the learner and instructor editions.
 
 Two environment variables steer the course (both read at call time, so a notebook can be re-run
 after changing them):
@@ -15,26 +15,31 @@ after changing them):
 
 Command line::
 
-    python -m snnlib course build --out DIR               # DIR/learner/ and DIR/instructor/ (.ipynb)
-    python -m snnlib course student  --out build/student   # notebooks without solution cells (make student)
-    python -m snnlib course notebooks --out build/nb       # every notebook as .ipynb, for nbval
+    python -m snnlib course build --out DIR                # DIR/learner/ and DIR/instructor/ (.ipynb)
+    python -m snnlib course build --out DIR --edition instructor   # one edition only
+    python -m snnlib course check                          # the exercises follow the contract (authors)
 
 ``course build`` writes the two editions a course is taught from, each notebook a plain ``.ipynb`` that
 opens without the repository's Jupyter configuration (JupyterLab, Notebook 7, VS Code, Colab): the
-**learner** edition (no solution cells, as ``course student``) and the **instructor** edition (every
-cell, as ``course notebooks``). Both start with a cell that installs snnlib where it is missing
-(:func:`install_cell`). The course's sources travel inside the package, so this works from an installed
-snnlib as well as from a clone (:func:`course_files`).
+**learner** edition (every cell except those tagged ``solution``) and the **instructor** edition (every
+cell). Both start with a cell that installs snnlib where it is missing (:func:`install_cell`). A notebook
+changed since it was built (a learner's work) is never overwritten unless ``--force`` is given. The
+course's sources travel inside the package, so this works from an installed snnlib as well as from a
+clone (:func:`course_files`). ``course student --out D`` and ``course notebooks --out D`` are the learner
+and instructor editions written into ``D`` itself.
 
-Cell tags used by the course (see docs/course.md): ``solution`` (removed from the student edition),
-``raises-exception`` (an exercise stub that raises ``NotImplementedError``), ``exercise-check``
-(checks a solution; raises in the student edition until the exercise is solved, so it gets the
-``raises-exception`` tag there), ``nbval-ignore-output`` (plot-only cells).
+Cell tags of the exercise contract (see docs/course.md, "Exercises", and :mod:`snnlib.exercises`):
+``exercise`` (a stub the learner fills in; it runs as is and never raises), ``solution`` (a model answer,
+code or Markdown; only in the instructor edition), ``exercise-check`` (``exercises.check("NN.k", test)``,
+which prints ``Exercise NN.k: correct`` only when the learner's answer passed). Plot-only cells are tagged
+``nbval-ignore-output``. No cell is tagged ``raises-exception``: every cell of either edition runs without
+error, so *Run All* reaches the end in every front end. :func:`exercise_problems` checks these rules.
 """
 from __future__ import annotations
 
 import importlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,8 +124,6 @@ def versions(packages=_PACKAGES) -> dict[str, str | None]:
 def repository_root() -> Path | None:
     """The checkout this package runs from (the folder holding ``snnlib/``, ``notebooks/`` and snnlib's
     ``pyproject.toml``), or None when snnlib is an installed package (no repository around it)."""
-    import re
-
     root = Path(__file__).resolve().parent.parent
     try:
         project = (root / "pyproject.toml").read_text(encoding="utf-8")
@@ -268,56 +271,232 @@ def read_notebook(path):
     return jupytext.read(str(path), fmt="py:percent")
 
 
-def student_notebook(nb):
-    """A copy of ``nb`` without its solution cells; exercise checks are tagged ``raises-exception``.
+# ----------------------------------------------------------------------------- the exercise contract
+#: Tag of an exercise's stub: defines what the learner writes; runs as is and never raises.
+EXERCISE_TAG = "exercise"
+#: Tag of a cell that holds a model answer (code, or the Markdown answer to a Think! question); only the
+#: instructor edition has these cells.
+SOLUTION_TAG = "solution"
+#: Tag of the cell that checks an exercise: only ``exercises.check("NN.k", test, hint=...)``.
+CHECK_TAG = "exercise-check"
+#: The first edition's stub tag (a stub that raised). No exercise cell may carry it any more: front ends
+#: treat it differently (VS Code and Colab stop Run All there), see docs/course.md.
+RAISES_TAG = "raises-exception"
 
-    Every stub must be followed (not necessarily immediately) by a solution; a notebook whose
-    exercise checks have no stub before them is refused, so the student edition cannot end up with
-    a check that can never pass.
-    """
-    import copy
+_CHECK_CALL = re.compile(r"""\bexercises\.check\(\s*(?P<q>["'])(?P<number>[^"']*)(?P=q)""")
+_THINK = re.compile(r"\*\*Think!\*\*\s*(?P<number>\d\d\.\d+)?")
 
-    nb = copy.deepcopy(nb)
-    cells = []
-    stubs = 0
-    for cell in nb.cells:
-        tags = _cell_tags(cell)
-        if SOLUTION_TAG in tags:
+
+def _defined_names(code: str) -> set[str]:
+    """The names a cell binds in its module scope: functions, classes and assignments, also inside its
+    loops, ``if`` and ``with`` blocks (not inside its functions or classes)."""
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:  # IPython magics: leave the cell out of this analysis
+        return set()
+    names: set[str] = set()
+    todo = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
             continue
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.With,
+                             ast.AsyncWith, ast.NamedExpr)):
+            targets = (node.targets if isinstance(node, ast.Assign) else
+                       [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor,
+                                                          ast.NamedExpr)) else
+                       [item.optional_vars for item in node.items if item.optional_vars is not None])
+            for target in targets:
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        todo.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt))
+    return names
+
+
+def _top_level_calls(code: str) -> set[str]:
+    """The names called by a cell's top-level statements (not inside its functions or classes)."""
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    called: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        called.update(n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name))
+    return called
+
+
+def stub_names(code: str) -> set[str]:
+    """What an exercise stub leaves for the learner to write — its answers: the functions and classes it
+    defines and the variables it sets to ``None``. (Other variables of a stub are given inputs, such as the
+    grid of an experiment, which the learner uses as they are.)"""
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            values = [node.value]
+            if isinstance(node.value, ast.Tuple):  # a, b = None, None
+                values = node.value.elts
+            if all(isinstance(v, ast.Constant) and v.value is None for v in values):
+                for target in targets:
+                    names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return names
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise of a notebook: its number ("NN.k"), kind (``"code"``: a stub, a solution and a check;
+    ``"think"``: a Think! question and its Markdown answer) and the indices of its cells in the notebook."""
+
+    number: str
+    kind: str
+    cells: tuple[int, ...]
+
+
+def exercises_of(nb) -> list[Exercise]:
+    """The exercises of ``nb`` in order: every ``exercise-check`` cell with the stub and solution before it,
+    every **Think!** question with its answer (cells that break the contract are left out here and named
+    by :func:`exercise_problems`)."""
+    found = []
+    stub = solution = None
+    for i, cell in enumerate(nb.cells):
+        tags = _cell_tags(cell)
+        if cell.cell_type == "code" and EXERCISE_TAG in tags:
+            stub, solution = i, None
+        elif cell.cell_type == "code" and SOLUTION_TAG in tags:
+            solution = i
+        elif cell.cell_type == "code" and CHECK_TAG in tags:
+            match = _CHECK_CALL.search(cell.source)
+            if match and stub is not None and solution is not None:
+                found.append(Exercise(match["number"], "code", (stub, solution, i)))
+            stub = solution = None
+        elif cell.cell_type == "markdown" and SOLUTION_TAG not in tags:
+            match = _THINK.search(cell.source)
+            nxt = nb.cells[i + 1] if i + 1 < len(nb.cells) else None
+            if match and nxt is not None and nxt.cell_type == "markdown" and SOLUTION_TAG in _cell_tags(nxt):
+                found.append(Exercise(match["number"] or "", "think", (i, i + 1)))
+    return found
+
+
+def exercise_problems(nb, notebook: str, minimum: tuple[int, int] | None = (3, 2)) -> list[str]:
+    """Everything in ``nb`` that breaks the exercise contract (docs/course.md, "Exercises"), as readable
+    lines; empty when it holds. ``notebook`` is the notebook's name (``"03_gaussian_surrogate"``): its
+    first two characters are the number every exercise's "NN.k" must start with.
+
+    The rules: no cell is tagged ``raises-exception``; each exercise is a stub (tag ``exercise``, holding
+    ``raise NotImplementedError`` or ``= None``, calling none of the functions it defines), then a
+    solution (tag ``solution``) defining the stub's answers (:func:`stub_names`), then a check (tag ``exercise-check``) calling ``exercises.check("NN.k", ...)`` exactly once;
+    every **Think!** question (``**Think!** NN.k``) is followed by a Markdown ``solution`` cell; a Markdown
+    ``solution`` cell answers a Think! question or follows an exercise's cells; numbers are unique; the Markdown before a stub names
+    the exercise ("Exercise NN.k"). ``minimum = (total, code)``: notebooks other than 00 need at least
+    ``total`` exercises (Think! questions included), ``code`` of them checked code exercises (kinds (a)
+    implement and (b) experiment); None leaves the count out.
+    """
+    prefix = notebook[:2]
+    number_form = re.compile(rf"^{re.escape(prefix)}\.[1-9]\d*$")
+    found: list[str] = []
+    state, stub_at, stub_defs = "none", None, set()
+    numbers: list[str] = []
+    n_code = 0
+
+    def where(i, cell):
+        first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+        return f"{notebook} cell {i} ({first[:50]!r})"
+
+    for i, cell in enumerate(nb.cells):
+        tags = _cell_tags(cell)
+        here = where(i, cell)
         if RAISES_TAG in tags:
-            stubs += 1
-        if CHECK_TAG in tags:
-            if not stubs:
-                raise ValueError("an exercise-check cell comes before any exercise stub (raises-exception)")
-            cell.metadata["tags"] = tags + ([RAISES_TAG] if RAISES_TAG not in tags else [])
-        cells.append(cell)
-    nb.cells = cells
-    return nb
-
-
-def _write_ipynb(nb, path: Path) -> Path:
-    import nbformat
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nb.metadata.pop("jupytext", None)
-    nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3 (ipykernel)",
-                                          "language": "python"})
-    nbformat.validate(nb)
-    nbformat.write(nb, str(path))
-    return path
-
-
-def build_notebooks(out_dir, src_dir=None) -> list[Path]:
-    """Write every course notebook, solutions included, as ``.ipynb`` into ``out_dir`` (for nbval)."""
-    out_dir = Path(out_dir)
-    return [_write_ipynb(read_notebook(p), out_dir / f"{p.stem}.ipynb") for p in notebook_sources(src_dir)]
-
-
-def build_student(out_dir, src_dir=None) -> list[Path]:
-    """Write the student edition (no solution cells) as ``.ipynb`` into ``out_dir``."""
-    out_dir = Path(out_dir)
-    return [_write_ipynb(student_notebook(read_notebook(p)), out_dir / f"{p.stem}.ipynb")
-            for p in notebook_sources(src_dir)]
+            found.append(f"{here}: tagged raises-exception (the old stub form): a stub is tagged 'exercise' and "
+                         f"never raises, the check calls exercises.check")
+        if cell.cell_type == "markdown":
+            think = _THINK.search(cell.source)
+            if SOLUTION_TAG in tags:
+                before = nb.cells[i - 1] if i else None
+                think_before = before is not None and before.cell_type == "markdown" and _THINK.search(before.source)
+                exercise_before = before is not None and before.cell_type == "code" and \
+                    {EXERCISE_TAG, SOLUTION_TAG, CHECK_TAG} & set(_cell_tags(before))
+                if not (think_before or exercise_before):
+                    found.append(f"{here}: a Markdown solution must follow a **Think!** question or the cells of "
+                                 f"an exercise (its model interpretation)")
+            elif think:
+                nxt = nb.cells[i + 1] if i + 1 < len(nb.cells) else None
+                if nxt is None or nxt.cell_type != "markdown" or SOLUTION_TAG not in _cell_tags(nxt):
+                    found.append(f"{here}: a **Think!** question needs its model answer in the next cell, a "
+                                 f"Markdown cell tagged solution")
+                if not think["number"] or not number_form.match(think["number"]):
+                    found.append(f"{here}: write a Think! question as '**Think!** {prefix}.k' (k = 1, 2, ...)")
+                else:
+                    numbers.append(think["number"])
+            continue
+        if cell.cell_type != "code":
+            continue
+        if EXERCISE_TAG in tags:
+            if state in ("stub", "solved"):
+                found.append(f"{here}: a stub follows the stub of cell {stub_at} before that one's "
+                             f"{'check' if state == 'solved' else 'solution'}")
+            if "NotImplementedError" not in cell.source and not re.search(r"=\s*None\b", cell.source):
+                found.append(f"{here}: an exercise stub holds `raise NotImplementedError(...)` in a function, or a "
+                             f"variable `= None` for the learner to fill in")
+            state, stub_at, stub_defs = "stub", i, stub_names(cell.source)
+            if not stub_defs:
+                found.append(f"{here}: the stub leaves nothing to write: define a function (raising "
+                             f"NotImplementedError) or set the answer's variable to None")
+            called = sorted(stub_defs & _top_level_calls(cell.source))
+            if called:
+                found.append(f"{here}: the stub calls {', '.join(called)}; a stub only defines what the learner "
+                             f"writes (a call would raise NotImplementedError and stop Run All)")
+        elif SOLUTION_TAG in tags:
+            if state != "stub":
+                found.append(f"{here}: a solution cell without an exercise stub (tag 'exercise') just before it")
+            else:
+                missing = stub_defs - _defined_names(cell.source)
+                if missing:
+                    found.append(f"{here}: the solution does not define {', '.join(sorted(missing))}, the answer "
+                                 f"its stub leaves to the learner")
+            state = "solved"
+        elif CHECK_TAG in tags:
+            calls = _CHECK_CALL.findall(cell.source)
+            if state != "solved":
+                found.append(f"{here}: an exercise check must follow its stub and solution")
+            if len(calls) != 1:
+                found.append(f"{here}: an exercise check calls exercises.check(\"{prefix}.k\", test, hint=...) "
+                             f"exactly once (found {len(calls)})")
+            for _, number in calls:
+                if not number_form.match(number):
+                    found.append(f"{here}: exercise number {number!r} is not of the form \"{prefix}.k\"")
+                elif stub_at is not None and not any(
+                        c.cell_type == "markdown" and re.search(rf"Exercise {re.escape(number)}\b", c.source)
+                        for c in nb.cells[:stub_at]):
+                    found.append(f"{here}: no Markdown cell before the stub introduces 'Exercise {number}'")
+                numbers.append(number)
+                n_code += 1
+            state = "none"
+    if state != "none":
+        found.append(f"{notebook}: the exercise whose stub is cell {stub_at} has no "
+                     f"{'check' if state == 'solved' else 'solution and check'}")
+    repeated = sorted({n for n in numbers if numbers.count(n) > 1})
+    if repeated:
+        found.append(f"{notebook}: exercise numbers used twice: {', '.join(repeated)}")
+    if minimum is not None and prefix != "00":
+        total, code = minimum
+        if len(numbers) < total or n_code < code:
+            found.append(f"{notebook}: {len(numbers)} exercises of which {n_code} checked code exercises; "
+                         f"a notebook needs at least {total}, of which {code} of kind (a) or (b)")
+    return found
 
 
 # ----------------------------------------------------------------------------- learner and instructor editions
@@ -327,6 +506,17 @@ INSTALL_ENV = "SNNLIB_INSTALL_SOURCE"
 INSTALL_TAG = "install-snnlib"
 #: The two editions ``course build`` writes, each into a folder of that name.
 EDITIONS = ("learner", "instructor")
+#: The record, in each folder of built notebooks, of what was written there (to tell a learner's changes).
+MANIFEST = ".snnlib-built.json"
+
+
+def learner_notebook(nb):
+    """A copy of ``nb`` without its ``solution`` cells (code and Markdown): the learner edition's cells."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    nb.cells = [cell for cell in nb.cells if SOLUTION_TAG not in _cell_tags(cell)]
+    return nb
 
 
 def project_urls() -> dict[str, str]:
@@ -338,8 +528,6 @@ def project_urls() -> dict[str, str]:
         try:
             import tomllib
         except ImportError:  # Python 3.10: read the table by hand (key = "value" lines)
-            import re
-
             section = text.split("[project.urls]", 1)[1].split("\n[", 1)[0] if "[project.urls]" in text else ""
             return dict(re.findall(r'^\s*([\w.-]+)\s*=\s*"([^"]+)"', section, flags=re.M))
         return dict(tomllib.loads(text).get("project", {}).get("urls", {}))
@@ -393,60 +581,165 @@ except ImportError:
     return nbformat.v4.new_code_cell(code, metadata={"tags": [INSTALL_TAG]})
 
 
-def edition_notebook(nb, edition: str, source: str | None = None):
-    """``nb`` as the ``"learner"`` edition (:func:`student_notebook`) or the ``"instructor"`` edition
-    (every cell), with :func:`install_cell` as its first code cell (after the opening Markdown cell)."""
+def edition_notebook(nb, edition: str, source: str | None = None, install: bool = True):
+    """``nb`` as the ``"learner"`` edition (:func:`learner_notebook`: no solution cells) or the
+    ``"instructor"`` edition (every cell), with :func:`install_cell` as its first code cell (after the
+    opening Markdown cell) unless ``install`` is False."""
     import copy
 
     if edition not in EDITIONS:
         raise ValueError(f"unknown edition {edition!r}; expected one of {', '.join(EDITIONS)}")
-    nb = student_notebook(nb) if edition == "learner" else copy.deepcopy(nb)
-    at = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
-    nb.cells.insert(at, install_cell(source))
+    nb = learner_notebook(nb) if edition == "learner" else copy.deepcopy(nb)
+    if install:
+        at = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
+        nb.cells.insert(at, install_cell(source))
     nb.metadata.setdefault("language_info", {"name": "python"})  # VS Code and Colab read the language here
     return nb
 
 
-def build_editions(out_dir, src_dir=None, install_source: str | None = None,
-                   overwrite: bool = True) -> dict[str, list[Path]]:
-    """Write ``out_dir/learner/NN_topic.ipynb`` and ``out_dir/instructor/NN_topic.ipynb`` for every course
-    notebook (see :func:`edition_notebook`). With ``overwrite=False`` existing files are kept (a learner's
-    work) and only missing ones are written. Returns the files written, per edition."""
+def _ipynb_text(nb, stem: str) -> str:
+    """``nb`` serialised as it is written to disk: the same sources give the same bytes (stable cell ids)."""
+    import nbformat
+
+    nb.metadata.pop("jupytext", None)
+    nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                          "language": "python"})
+    for n, cell in enumerate(nb.cells):
+        cell["id"] = f"{stem[:40]}-{n}"
+    nbformat.validate(nb)
+    return nbformat.writes(nb) + "\n"
+
+
+def _sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+UPDATES = ("unmodified", "all", "missing")
+
+
+def write_edition(out_dir, edition: str, src_dir=None, install_source: str | None = None,
+                  update: str = "unmodified", kept: list | None = None, _read=None) -> list[Path]:
+    """Write one edition, ``out_dir/NN_topic.ipynb`` for every course notebook; returns the files written.
+
+    ``update`` says what happens to a notebook that is already there and differs from the new build:
+    ``"unmodified"`` (default) rewrites it only when nobody changed it since it was built (its content is
+    the one recorded in ``out_dir/.snnlib-built.json``) and keeps a learner's changed notebook — appended
+    to ``kept`` when the course's version differs from the one it was built from; ``"all"`` rewrites
+    every notebook; ``"missing"`` writes only missing ones.
+    """
+    import json
+
+    from snnlib import _io
+
+    if update not in UPDATES:
+        raise ValueError(f"unknown update rule {update!r}; expected one of {', '.join(UPDATES)}")
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValueError(f"{out_dir} is a file; the course's notebooks need a folder")
     source = install_source if install_source is not None else default_install_source()
-    written: dict[str, list[Path]] = {edition: [] for edition in EDITIONS}
+    record_path = out_dir / MANIFEST
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        record = record if isinstance(record, dict) else {}
+    except (OSError, ValueError):
+        record = {}
+    written = []
     for path in notebook_sources(src_dir):
-        nb = None
-        for edition in EDITIONS:
-            target = out_dir / edition / f"{path.stem}.ipynb"
-            if target.exists() and not overwrite:
+        target = out_dir / f"{path.stem}.ipynb"
+        if target.exists() and update == "missing":
+            continue
+        nb = _read(path) if _read is not None else read_notebook(path)
+        text = _ipynb_text(edition_notebook(nb, edition, source), path.stem)
+        new = _sha(text.encode("utf-8"))
+        if target.exists():
+            current = _sha(target.read_bytes())
+            if current == new:
+                record[target.name] = new
                 continue
-            nb = nb if nb is not None else read_notebook(path)
-            written[edition].append(_write_ipynb(edition_notebook(nb, edition, source), target))
+            if update == "unmodified" and current != record.get(target.name):
+                if kept is not None and new != record.get(target.name):  # the course changed since
+                    kept.append(target)
+                continue
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _io.write_text(target, text)
+        record[target.name] = new
+        written.append(target)
+    if record_path.exists() or written or record:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _io.write_text(record_path, json.dumps(record, indent=1, sort_keys=True) + "\n")
     return written
 
 
+def build_editions(out_dir, src_dir=None, install_source: str | None = None, update: str = "unmodified",
+                   kept: list | None = None, editions=EDITIONS) -> dict[str, list[Path]]:
+    """Write ``out_dir/learner/NN_topic.ipynb`` and ``out_dir/instructor/NN_topic.ipynb`` for every course
+    notebook (see :func:`edition_notebook`; ``update`` and ``kept`` as in :func:`write_edition`). Returns
+    the files written, per edition."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValueError(f"{out_dir} is a file; the course's editions need a folder")
+    import functools
+
+    read = functools.lru_cache(maxsize=None)(read_notebook)  # each source read once for both editions
+    return {edition: write_edition(out_dir / edition, edition, src_dir, install_source, update, kept, read)
+            for edition in editions}
+
+
+def _report_kept(kept) -> None:
+    if kept:
+        print(f"kept {len(kept)} notebook(s) changed since they were built, although the course has a newer "
+              f"version: {', '.join(str(p) for p in kept)} (rename or delete one to get the new version, "
+              f"or rebuild with --force)")
+
+
 def _cmd_build(args) -> int:
-    written = build_editions(args.out, args.src, args.install_source)
+    kept: list[Path] = []
+    editions = EDITIONS if args.edition == "both" else (args.edition,)
+    written = build_editions(args.out, args.src, args.install_source, "all" if args.force else "unmodified",
+                             kept, editions)
     for edition, paths in written.items():
         print(f"{edition}: {len(paths)} notebooks in {Path(args.out) / edition}")
+    _report_kept(kept)
     return 0
 
 
-def _cmd_student(args) -> int:
-    for path in build_student(args.out, args.src):
-        print(path)
-    return 0
+def _cmd_alias(edition):
+    def run(args) -> int:
+        kept: list[Path] = []
+        for path in write_edition(args.out, edition, args.src, args.install_source,
+                                  "all" if args.force else "unmodified", kept):
+            print(path)
+        _report_kept(kept)
+        return 0
+    return run
 
 
-def _cmd_notebooks(args) -> int:
-    for path in build_notebooks(args.out, args.src):
-        print(path)
-    return 0
+def _cmd_check(args) -> int:
+    found = []
+    for path in notebook_sources(args.src):
+        found += exercise_problems(read_notebook(path), path.stem)
+    for line in found:
+        print(line)
+    print(f"{len(found)} problem(s) with the exercise contract" if found else "every exercise follows the contract")
+    return 1 if found else 0
+
+
+def _common(parser, out_default: str) -> None:
+    parser.add_argument("--out", default=out_default, help=f"output folder (default: {out_default})")
+    parser.add_argument("--src", default=None, help="folder of the NN_topic.py sources (default: the course's)")
+    parser.add_argument("--install-source", default=None, metavar="SPEC",
+                        help=f"what the first cell installs snnlib from (a pip requirement, e.g. "
+                             f"'snnlib @ git+https://...'); default: ${INSTALL_ENV}, else the repository "
+                             f"URL in pyproject.toml")
+    parser.add_argument("--force", action="store_true",
+                        help="rewrite every notebook, also those changed since they were built (default: "
+                             "a changed notebook is kept, and named)")
 
 
 def register(subparsers) -> None:
-    """``python -m snnlib course {build,student,notebooks}``."""
+    """``python -m snnlib course {build,check,student,notebooks}``."""
     course = subparsers.add_parser("course", help="build the notebook course (learner and instructor editions)",
                                    description="Build editions of the notebook course from its NN_topic.py "
                                                "sources (the repository's notebooks/ in a clone, the copy "
@@ -455,29 +748,27 @@ def register(subparsers) -> None:
     sub.required = True
     build = sub.add_parser(
         "build", help="the learner and instructor editions, as .ipynb",
-        description="Write OUT/learner/NN_topic.ipynb (no solutions) and OUT/instructor/NN_topic.ipynb "
-                    "(with solutions) for every notebook: plain .ipynb files for JupyterLab, Notebook 7, "
-                    "VS Code or Colab. Their first code cell installs snnlib where it is missing.")
-    build.add_argument("--out", default="build/course", help="output folder (default: build/course)")
-    build.add_argument("--src", default=None, help="folder of the NN_topic.py sources (default: the course's)")
-    build.add_argument("--install-source", default=None, metavar="SPEC",
-                       help=f"what the first cell installs snnlib from (a pip requirement, e.g. "
-                            f"'snnlib @ git+https://...'); default: ${INSTALL_ENV}, else the repository "
-                            f"URL in pyproject.toml")
+        description="Write OUT/learner/NN_topic.ipynb (every cell but the solutions) and "
+                    "OUT/instructor/NN_topic.ipynb (every cell) for every notebook: plain .ipynb files for "
+                    "JupyterLab, Notebook 7, VS Code or Colab. Their first code cell installs snnlib where it "
+                    "is missing. A notebook changed since it was built (a learner's work) is kept unless "
+                    "--force is given.")
+    _common(build, "build/course")
+    build.add_argument("--edition", choices=EDITIONS + ("both",), default="both",
+                       help="write only this edition (default: both)")
     build.set_defaults(func=_cmd_build)
-    student = sub.add_parser("student", help="notebooks without solution cells, as .ipynb (make student)",
-                             description="Write the student edition: every notebook without its solution "
-                                         "cells (the learner edition of 'course build', without its first "
-                                         "install cell).")
-    student.add_argument("--out", default="build/student", help="output folder (default: build/student)")
-    student.add_argument("--src", default=None, help="folder of the NN_topic.py sources (default: the course's)")
-    student.set_defaults(func=_cmd_student)
-    full = sub.add_parser("notebooks", help="every notebook with solutions, as .ipynb (for nbval)",
-                          description="Write every course notebook, solutions included, as .ipynb (the "
-                                      "instructor edition of 'course build', without its first install cell).")
-    full.add_argument("--out", default="build/nb", help="output folder (default: build/nb)")
-    full.add_argument("--src", default=None, help="folder of the NN_topic.py sources (default: the course's)")
-    full.set_defaults(func=_cmd_notebooks)
+    check = sub.add_parser("check", help="check the notebooks' exercises against the contract (for authors)",
+                           description="Report every exercise cell that breaks the contract of docs/course.md "
+                                       "(tags, order stub -> solution -> check, numbers NN.k, Think! answers); "
+                                       "exit status 1 when there is one.")
+    check.add_argument("--src", default=None, help="folder of the NN_topic.py sources (default: the course's)")
+    check.set_defaults(func=_cmd_check)
+    for name, edition, default in (("student", "learner", "build/student"), ("notebooks", "instructor", "build/nb")):
+        alias = sub.add_parser(name, help=f"the {edition} edition alone, into OUT itself (= build --edition "
+                                          f"{edition}, one folder less)",
+                               description=f"Write the {edition} edition of 'course build' as OUT/NN_topic.ipynb.")
+        _common(alias, default)
+        alias.set_defaults(func=_cmd_alias(edition))
 
 
 # ----------------------------------------------------------------------------- the delay toy (notebook 03)

@@ -9,10 +9,14 @@ What it starts is ``python -m jupyterlab`` with
 - ``--ip=127.0.0.1``: only this computer can connect;
 - token authentication as Jupyter does it by default: the printed URL carries a fresh random token. An
   empty ``JUPYTER_TOKEN`` (which would turn authentication off) is refused;
-- the course: in a clone, the repository with ``notebooks/00_setup_check.py`` opened (exactly ``make lab``);
-  from an installed package, the learner and instructor editions built (once; a learner's saved work is
-  never overwritten) into a per-user folder, ``$SNNLIB_COURSE_DIR`` or ``~/snnlib-course``, with
-  ``learner/00_setup_check.ipynb`` opened. ``--dir DIR`` builds and opens the editions in ``DIR`` instead.
+- the course's **learner edition** (:func:`snnlib.course.build_editions`: every cell except the
+  solutions), with ``learner/00_setup_check.ipynb`` opened. It is built into ``build/course/`` in a clone
+  and into a per-user folder (``$SNNLIB_COURSE_DIR``, else ``~/snnlib-course``) from an installed package;
+  ``--dir DIR`` builds it into ``DIR``. Each start brings the folder up to date with the course's sources
+  but never overwrites a notebook the learner changed (it is kept, and named when the course has a newer
+  version); see :func:`snnlib.course.write_edition`. ``--edition instructor`` opens the instructor
+  edition (with the solutions) from the same folder; ``--edition source`` opens the jupytext sources
+  ``notebooks/NN_topic.py`` of a clone, for the course's authors.
 
 Like Jupyter itself it refuses to run as root: serving notebooks with root's rights gives every page
 that reaches the server root's rights. ``--allow-root`` passes Jupyter's own switch through for the
@@ -53,21 +57,40 @@ class LabPlan:
     first: Path
     config_dir: Path
     written: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)
+
+
+#: What ``lab --edition`` can open: a built edition, or the jupytext sources of a clone.
+LAB_EDITIONS = course.EDITIONS + ("source",)
+#: Where a clone's editions are built (relative to the repository).
+CLONE_DIR = Path("build") / "course"
 
 
 def plan(directory=None, edition: str = "learner", install_source: str | None = None) -> LabPlan:
-    """Decide what to open (see the module docstring), building the editions where they are missing."""
-    config_dir = course.course_files("jupyter")
+    """Decide what to open (see the module docstring), building or updating the editions first."""
+    if edition not in LAB_EDITIONS:
+        raise ValueError(f"unknown edition {edition!r}; expected one of {', '.join(LAB_EDITIONS)}")
     repo = course.repository_root()
-    if directory is None and repo is not None:
+    if edition == "source":
+        if repo is None:
+            raise ValueError("--edition source opens the jupytext sources of a clone of the repository, and this "
+                             "snnlib is installed without one; use --edition learner or instructor")
+        if directory is not None:
+            raise ValueError("--edition source opens the repository's notebooks/ itself; leave out --dir")
+    config_dir = course.course_files("jupyter")
+    if edition == "source":
         return LabPlan(repo, repo / "notebooks" / f"{FIRST_NOTEBOOK}.py", config_dir)
-    folder = Path(directory).expanduser() if directory is not None else default_course_dir()
+    if directory is not None:
+        folder = Path(directory).expanduser()
+    else:
+        folder = repo / CLONE_DIR if repo is not None else default_course_dir()
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"{folder} is a file; --dir needs a folder for the course's notebooks")
-    written = course.build_editions(folder, install_source=install_source, overwrite=False)
+    kept: list[Path] = []
+    written = course.build_editions(folder, install_source=install_source, update="unmodified", kept=kept)
     first = folder / edition / f"{FIRST_NOTEBOOK}.ipynb"
     return LabPlan(folder.resolve(), first.resolve(), config_dir,
-                   [p for paths in written.values() for p in paths])
+                   [p for paths in written.values() for p in paths], kept)
 
 
 def command(lab: LabPlan, port: int | None = None, no_browser: bool = False, allow_root: bool = False,
@@ -117,6 +140,9 @@ def _cmd_lab(args) -> int:
     env = environment(lab)
     if lab.written:
         print(f"built the course into {lab.root_dir} ({len(lab.written)} notebooks)")
+    if lab.kept:
+        print(f"kept your changes to {', '.join(f'{p.parent.name}/{p.name}' for p in lab.kept)} in {lab.root_dir}, "
+              f"although the course has a newer version: rename or delete a notebook to get the new one")
     print(f"course: {lab.first}\nLab settings: {lab.config_dir}")
     if args.dry_run:
         print("would run: JUPYTER_CONFIG_DIR=" + env["JUPYTER_CONFIG_DIR"] + " " + subprocess.list2cmdline(cmd))
@@ -135,12 +161,13 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "lab", help="open the course in JupyterLab (127.0.0.1, token) — what 'make lab' does",
         description="Open the course in JupyterLab with the course's Lab settings, listening on 127.0.0.1 "
-                    "only, with token authentication (open the printed URL, which carries the token). In "
-                    "a clone of the repository it opens notebooks/00_setup_check.py, as 'make lab' does. "
-                    "From an installed package it builds the learner and instructor editions once into a "
-                    f"per-user folder (${COURSE_DIR_ENV}, else ~/snnlib-course; your saved work there is "
-                    "never overwritten) and opens learner/00_setup_check.ipynb. Needs JupyterLab: "
-                    "pip install 'snnlib[notebooks]'. Stop the server with Ctrl-C in this terminal.",
+                    "only, with token authentication (open the printed URL, which carries the token); "
+                    "'make lab' runs this. It opens the learner edition, learner/00_setup_check.ipynb (the "
+                    "notebooks without their solutions), built into build/course/ in a clone of the "
+                    f"repository and into a per-user folder otherwise (${COURSE_DIR_ENV}, else "
+                    "~/snnlib-course). Each start updates the editions from the course's sources; a notebook "
+                    "you changed is never overwritten. Needs JupyterLab: pip install 'snnlib[notebooks]'. "
+                    "Stop the server with Ctrl-C in this terminal.",
         epilog="Like Jupyter, it refuses to run as root: a notebook server runs code with the rights of its "
                "user, and as root every page that reaches it could do anything to the machine. Use a normal "
                "account; --allow-root passes Jupyter's switch through for containers whose only user is "
@@ -151,12 +178,11 @@ def register(subparsers) -> None:
     p.add_argument("--no-browser", action="store_true", help="do not open a web browser; open the printed "
                                                               "URL yourself")
     p.add_argument("--dir", default=None, metavar="DIR",
-                   help="build the learner and instructor editions into DIR (missing notebooks only) and open "
-                        f"them from there (default: the repository in a clone, else ${COURSE_DIR_ENV} or "
-                        "~/snnlib-course)")
-    p.add_argument("--edition", choices=course.EDITIONS, default="learner",
-                   help="which built edition opens first (default: learner; the repository's sources in a "
-                        "clone have the solutions)")
+                   help="build the learner and instructor editions into DIR and open them from there (default: "
+                        f"build/course/ in a clone, else ${COURSE_DIR_ENV} or ~/snnlib-course)")
+    p.add_argument("--edition", choices=LAB_EDITIONS, default="learner",
+                   help="what opens: learner (default; no solutions), instructor (with the solutions), or "
+                        "source (the jupytext sources notebooks/NN_topic.py of a clone, for authors)")
     p.add_argument("--install-source", default=None, metavar="SPEC",
                    help="where the editions' first cell installs snnlib from when it is missing (see "
                         "'course build --help')")

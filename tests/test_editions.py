@@ -39,11 +39,12 @@ def test_editions_hold_every_notebook(built):
         assert all(p.parent == out / edition for p in written[edition])
 
 
-def test_learner_is_the_student_edition_and_instructor_the_full_one_plus_the_install_cell(built):
+def test_learner_is_every_cell_but_the_solutions_and_instructor_every_cell_plus_the_install_cell(built):
     out, _ = built
     for source in SOURCES:
         full = course.read_notebook(source)
-        expected = {"learner": course.student_notebook(full), "instructor": full}
+        expected = {"learner": [c for c in full.cells if course.SOLUTION_TAG not in _tags(c)],
+                    "instructor": list(full.cells)}
         for edition, reference in expected.items():
             nb = nbformat.read(str(out / edition / f"{source.stem}.ipynb"), as_version=4)
             nbformat.validate(nb)
@@ -51,8 +52,8 @@ def test_learner_is_the_student_edition_and_instructor_the_full_one_plus_the_ins
             assert installs == [1], f"{edition}/{source.stem}: the install cell must follow the title cell"
             assert nb.cells[0].cell_type == "markdown" and "You will learn" in nb.cells[0].source
             rest = nb.cells[:1] + nb.cells[2:]
-            assert [c.source for c in rest] == [c.source for c in reference.cells], f"{edition}/{source.stem}"
-            assert [_tags(c) for c in rest] == [_tags(c) for c in reference.cells]
+            assert [c.source for c in rest] == [c.source for c in reference], f"{edition}/{source.stem}"
+            assert [_tags(c) for c in rest] == [_tags(c) for c in reference]  # no tag added (raises-exception)
             assert "jupytext" not in nb.metadata
             assert nb.metadata["kernelspec"]["name"] == "python3"
             assert nb.metadata["language_info"]["name"] == "python"
@@ -63,24 +64,53 @@ def test_learner_is_the_student_edition_and_instructor_the_full_one_plus_the_ins
                    for c in nbformat.read(str(p), as_version=4).cells)
 
 
-def test_build_keeps_existing_files_when_asked(tmp_path):
+def test_the_same_sources_give_the_same_bytes(built, tmp_path):
+    out, _ = built
+    again = course.build_editions(tmp_path, NOTEBOOKS, install_source="snnlib @ git+https://example.invalid/snnlib")
+    for edition, paths in again.items():
+        for path in paths:
+            assert path.read_bytes() == (out / edition / path.name).read_bytes(), f"{edition}/{path.name}"
+
+
+def test_a_rebuild_updates_the_course_but_keeps_a_learners_changes(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
     for source in SOURCES[:2]:
         (src / source.name).write_bytes(source.read_bytes())
     out = tmp_path / "out"
     first = course.build_editions(out, src, install_source="snnlib")
-    mine = first["learner"][1]
+    assert [len(p) for p in first.values()] == [2, 2]
+    mine, untouched = first["learner"][1], first["instructor"][1]
     mine.write_text("my work")
-    second = course.build_editions(out, src, install_source="snnlib", overwrite=False)
-    assert second == {"learner": [], "instructor": []}
-    assert mine.read_text() == "my work"
+    kept = []
+    assert course.build_editions(out, src, install_source="snnlib", kept=kept) == {"learner": [], "instructor": []}
+    assert mine.read_text() == "my work" and kept == []  # nothing new in the course: nothing to say
+    # the course changes: the untouched notebooks are rewritten, the learner's changed one is kept and named
+    changed = src / SOURCES[1].name
+    changed.write_text(changed.read_text() + "\n# %% [markdown]\n# A new closing remark.\n")
+    second = course.build_editions(out, src, install_source="snnlib", kept=kept)
+    assert second == {"learner": [], "instructor": [untouched]}
+    assert "A new closing remark." in untouched.read_text()
+    assert mine.read_text() == "my work" and kept == [mine]
+    # missing notebooks are written whatever the rule
     mine.unlink()
-    third = course.build_editions(out, src, install_source="snnlib", overwrite=False)
+    third = course.build_editions(out, src, install_source="snnlib", update="missing")
     assert third == {"learner": [mine], "instructor": []}
+    assert "A new closing remark." in mine.read_text()
+    # a notebook found without a record of its build (an older folder) counts as the learner's
     mine.write_text("my work")
-    course.build_editions(out, src, install_source="snnlib")  # overwrite=True (course build) rewrites
+    (out / "learner" / course.MANIFEST).unlink()
+    kept = []
+    assert course.build_editions(out, src, install_source="snnlib", kept=kept)["learner"] == []
+    assert mine.read_text() == "my work" and kept == [mine]
+    # update="all" (course build --force) rewrites it
+    assert course.build_editions(out, src, install_source="snnlib", update="all")["learner"] == [mine]  # 00 is as built
     assert nbformat.read(str(mine), as_version=4).cells[0].cell_type == "markdown"
+    with pytest.raises(ValueError, match="unknown update rule"):
+        course.build_editions(out, src, install_source="snnlib", update="sometimes")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValueError, match="is a file"):
+        course.build_editions(tmp_path / "file", src, install_source="snnlib")
 
 
 def _run_cell(code: str, hide_snnlib: bool, source: str) -> subprocess.CompletedProcess:

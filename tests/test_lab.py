@@ -44,15 +44,38 @@ def test_help_explains_the_command(capsys):
         assert needle in text, needle
 
 
-def test_in_a_clone_it_is_make_lab(capsys, not_root, with_lab):
+def test_in_a_clone_it_opens_the_built_learner_edition(capsys, monkeypatch, tmp_path, not_root, with_lab):
+    assert lab.CLONE_DIR == Path("build") / "course"  # the clone's folder: ROOT/build/course
+    monkeypatch.setattr(lab, "CLONE_DIR", tmp_path / "course")  # (absolute: ROOT / CLONE_DIR is this one)
+    monkeypatch.setenv(course.INSTALL_ENV, "snnlib")
     code, out, _ = _run(["lab", "--dry-run", "--port", "9999", "--no-browser"], capsys)
     assert code == 0
+    assert f"built the course into {tmp_path / 'course'} (22 notebooks)" in out
     line = next(x for x in out.splitlines() if x.startswith("would run: "))
     assert line.startswith(f"would run: JUPYTER_CONFIG_DIR={ROOT / '.jupyter'} ")
-    for part in ("-m jupyterlab", "--ip=127.0.0.1", f"--ServerApp.root_dir={ROOT}", "--port=9999", "--no-browser"):
+    for part in ("-m jupyterlab", "--ip=127.0.0.1", f"--ServerApp.root_dir={tmp_path / 'course'}", "--port=9999",
+                 "--no-browser"):
         assert part in line, part
-    assert line.endswith(str(ROOT / "notebooks" / "00_setup_check.py"))
+    first = tmp_path / "course" / "learner" / "00_setup_check.ipynb"
+    assert line.endswith(str(first)) and first.exists()
     assert "--allow-root" not in line
+    import nbformat
+
+    for path in (tmp_path / "course" / "learner").glob("*.ipynb"):  # the solutions are not in what opens
+        assert not any("solution" in c.metadata.get("tags", []) for c in nbformat.read(str(path), as_version=4).cells)
+
+
+def test_source_edition_opens_the_jupytext_sources_of_a_clone(capsys, monkeypatch, not_root, with_lab):
+    code, out, _ = _run(["lab", "--dry-run", "--edition", "source"], capsys)
+    assert code == 0 and "built the course" not in out
+    line = next(x for x in out.splitlines() if x.startswith("would run: "))
+    assert f"--ServerApp.root_dir={ROOT} " in line
+    assert line.endswith(str(ROOT / "notebooks" / "00_setup_check.py"))
+    code, _, err = _run(["lab", "--dry-run", "--edition", "source", "--dir", "x"], capsys)
+    assert code == 2 and "leave out --dir" in err
+    monkeypatch.setattr(course, "repository_root", lambda: None)
+    code, _, err = _run(["lab", "--dry-run", "--edition", "source"], capsys)
+    assert code == 2 and "--edition source opens the jupytext sources of a clone" in err
 
 
 def test_dir_builds_the_editions_once_and_opens_the_learner_edition(tmp_path, monkeypatch, capsys, not_root,
@@ -65,9 +88,17 @@ def test_dir_builds_the_editions_once_and_opens_the_learner_edition(tmp_path, mo
     assert f"course: {folder / 'learner' / '00_setup_check.ipynb'}" in out
     (folder / "learner" / "01_coincidence_detection.ipynb").write_text("a learner's work")
     code, out, _ = _run(["lab", "--dry-run", "--dir", str(folder), "--edition", "instructor"], capsys)
-    assert code == 0 and "built the course" not in out  # nothing missing: nothing written
+    assert code == 0 and "built the course" not in out  # nothing new: nothing written
+    assert "kept your changes" not in out  # the course did not change since: nothing to say
     assert f"course: {folder / 'instructor' / '00_setup_check.ipynb'}" in out
     assert (folder / "learner" / "01_coincidence_detection.ipynb").read_text() == "a learner's work"
+    # the course changes (another install source): untouched notebooks follow, the learner's work stays
+    monkeypatch.setenv(course.INSTALL_ENV, "snnlib==0.1")
+    code, out, _ = _run(["lab", "--dry-run", "--dir", str(folder)], capsys)
+    assert code == 0 and f"built the course into {folder} (21 notebooks)" in out
+    assert "kept your changes to learner/01_coincidence_detection.ipynb in" in out
+    assert (folder / "learner" / "01_coincidence_detection.ipynb").read_text() == "a learner's work"
+    assert "snnlib==0.1" in (folder / "learner" / "00_setup_check.ipynb").read_text()
 
 
 def test_outside_a_clone_the_per_user_folder_and_the_packaged_settings(tmp_path, monkeypatch):
