@@ -452,14 +452,15 @@ assert 95.07 - clean["DCLS-Delays, held-out split"] > 2 * se            # select
 # The controls: sliders for **σ**, **d_max** and the two **learning rates**, the **feedback** (symmetric or
 # random), and **Start / Pause / Stop / Restart**. The sliders take effect on **Restart**, which begins a fresh run
 # (a run keeps its configuration from start to end). In JupyterLab, Notebook 7 and VS Code the training runs in
-# the background for up to 30 epochs: the cell returns at once and the buttons stay responsive. Where a front end
+# the background for up to 100 epochs (stop it when you have seen enough): the cell returns at once and the
+# buttons stay responsive. Where a front end
 # cannot update widgets from a background thread (Colab, JupyterLite, ipykernel 7.0.x) the view says so and
 # trains in the foreground, updating as it goes: interrupt the kernel (■) to stop it early. Headless, it trains
 # a short run and shows static snapshots.
 
 # %%
 live = course.widget_frontend()
-live_epochs = 30 if live else course.sized(full=4, fast=1)
+live_epochs = 100 if live else course.sized(full=4, fast=1)
 view = widgets.LiveTrainingView(f"{dataset} live", every=4)
 view.train(model.replace(seed=1), settings.replace(epochs=live_epochs, callback_every=2), shd);
 

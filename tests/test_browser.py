@@ -7,12 +7,15 @@ skip. Screenshots of every step are written to ``build/browser/``. See docs/brow
 What is checked, in the page a learner sees:
   * the server answers nothing without its token;
   * each course notebook opens from ``/lab/tree/notebooks/NN_topic.py`` as a notebook (jupytext),
-    runs to the end with Run → Run All Cells and shows no error output (exercise stubs tagged
-    ``raises-exception`` excepted);
+    runs to the end with Run → Run All Cells and shows no error output;
   * 01: moving a delay slider redraws the figure, and the spike / no-spike readout follows a
     leaky integrate-and-fire neuron simulated here by hand (MODEL.md §3);
-  * 03: moving the σ slider redraws the surrogate figure;
-  * 05: the live training view redraws at least twice while training, and its Stop button stops it;
+  * 03: moving the σ slider redraws the surrogate figure; the delay-learning playground's σ and d_max
+    sliders each re-run a training (σ = 0.1 traps the delay, d_max = 12 clips it below the window);
+  * 05: the live training view redraws at least twice while training, its Stop button stops it, and its σ
+    and d_max sliders take effect on Restart;
+  * 06, 08, 09: the raster browser, the confusion-matrix explorer and the accuracy–memory–latency grid
+    redraw their figure and readout when a slider moves; 07: the live view fed by the trainer runs and stops;
   * the harness itself: an untagged error in a probe notebook is reported, a tagged one is not, and
     the session writes nothing into the checkout (``.jupyter/``, the notebooks, paired ``.ipynb``).
 """
@@ -456,3 +459,58 @@ def test_05_three_factor_learning(lab):
     lab.screenshot("live_view_restarted", view)
     lab.page.locator(".snnlib-live-view .snnlib-stop-button").first.click()
     lab.wait_class(view, "snnlib-done", timeout_ms=30_000)
+
+
+# ----------------------------------------------------------------------------- notebooks 06-09
+#: notebook, the explorer's CSS class, the slider moved, key presses to the right
+EXPLORERS = [
+    ("notebooks/06_spiking_speech_data.py", "snnlib-raster", "dt_ms", 5),
+    ("notebooks/08_training_ssc.py", "snnlib-confusion", "focus", 1),
+    ("notebooks/09_efficiency.py", "snnlib-grid", "sparsity", 4),
+]
+
+
+@in_browser
+@pytest.mark.parametrize("relpath, css, control, presses", EXPLORERS, ids=[e[0][10:12] for e in EXPLORERS])
+def test_part_two_explorers_redraw(lab, relpath, css, control, presses):
+    """06 raster browser, 08 confusion explorer, 09 accuracy-memory-latency grid: a slider redraws figure and text."""
+    _run_notebook(lab, relpath, timeout_ms=240_000)
+    explorer = lab.panel.locator(f".snnlib-explorer.{css}").first
+    explorer.scroll_into_view_if_needed()
+    figure, readout = explorer.locator(".snnlib-figure"), explorer.locator(".snnlib-readout")
+    slider = explorer.locator(f".snnlib-control-{control}")
+    before = lab.image_digest(figure)
+    assert before is not None, f"the {css} figure did not render"
+    text_before = (readout.first.text_content() or "").strip()
+    value_before = lab.slider_value(slider)
+    lab.screenshot("before", explorer)
+    lab.press_slider(slider, "ArrowRight", presses)
+    deadline = time.monotonic() + 30
+    while lab.slider_value(slider) == value_before and time.monotonic() < deadline:
+        lab.page.wait_for_timeout(100)
+    assert lab.slider_value(slider) != value_before, f"the {control} slider did not move"
+    lab.wait_image_change(figure, before, timeout_ms=60_000)
+    lab.wait_idle()
+    assert (readout.first.text_content() or "").strip() != text_before, "the readout did not follow the slider"
+    lab.screenshot("after", explorer)
+
+
+@in_browser
+def test_07_live_view_fed_by_the_trainer(lab):
+    """07: the live view runs the library's trainer in the background, and Stop stops it."""
+    _run_notebook(lab, "notebooks/07_training_shd.py", timeout_ms=240_000)
+    view = lab.panel.locator(".snnlib-live-view").first
+    view.scroll_into_view_if_needed()
+    status = view.locator(".snnlib-status")
+    assert "snnlib-running" in (view.get_attribute("class") or ""), (
+        f"the live view is not training after Run All (status: {(status.text_content() or '').strip()!r})")
+    assert "σ" in (view.locator(".snnlib-sigma-slider .widget-label").first.text_content() or "")
+    assert "d_max" in (view.locator(".snnlib-dmax-slider .widget-label").first.text_content() or "")
+    lab.wait_image_change(view.locator(".snnlib-figure"), lab.image_digest(view.locator(".snnlib-figure")),
+                          timeout_ms=60_000)
+    lab.screenshot("live_view_running", view)
+    lab.page.locator(".snnlib-live-view .snnlib-stop-button").first.click()
+    lab.wait_class(view, "snnlib-done", timeout_ms=60_000)
+    text = (status.text_content() or "").strip()
+    assert text.startswith("stopped"), f"after Stop the status reads {text!r}"
+    lab.screenshot("live_view_stopped", view)
