@@ -31,22 +31,12 @@ from pathlib import Path
 import numpy as np
 
 from snnlib import plots
-from snnlib.widgets import Control, Explorer
+from snnlib.widgets import Control, Explorer, make_explorer
 
 #: Normalisations of :func:`confusion_figure`, by the value of its ``normalise`` slider.
 NORMALISATIONS = ("counts", "rows (share of the true class)", "columns (share of the prediction)")
 #: Delay kinds of :func:`grid_figure`, by the value of its ``delay_kind`` slider.
 DELAY_KINDS = ("none", "axonal", "synaptic")
-
-
-def _make(name, render, controls, values, show, live):
-    unknown = sorted(set(values) - {c.name for c in controls})
-    if unknown:
-        raise ValueError(f"{name} explorer has no control {unknown}; its controls are "
-                         f"{sorted(c.name for c in controls)}")
-    controls = [Control(**{**c.__dict__, "value": values.get(c.name, c.value)}) for c in controls]
-    explorer = Explorer(name, render, controls, live=live)
-    return explorer.show() if show else explorer
 
 
 # ----------------------------------------------------------------------------- notebook 06
@@ -141,7 +131,7 @@ def raster_explorer(dataset, *, max_time: float = 1.0, show: bool = True, live: 
     def render(**v):
         return raster_figure(dataset, max_time=max_time, **v)
 
-    return _make("raster", render, controls, values, show, live)
+    return make_explorer("raster", render, controls, values, show, live)
 
 
 # ----------------------------------------------------------------------------- notebook 08
@@ -219,7 +209,7 @@ def confusion_explorer(labels, predicted, class_names, *, show: bool = True, liv
     def render(**v):
         return confusion_figure(labels, predicted, class_names, **v)
 
-    return _make("confusion", render, controls, values, show, live)
+    return make_explorer("confusion", render, controls, values, show, live)
 
 
 # ----------------------------------------------------------------------------- notebook 09
@@ -307,7 +297,7 @@ def grid_explorer(rows, *, n_in: int = 140, n_out: int = 20, d_max: int = 25, dt
     def render(**v):
         return grid_figure(rows, n_in=n_in, n_out=n_out, d_max=d_max, dt=dt, chance=chance, **v)
 
-    return _make("grid", render, controls, values, show, live)
+    return make_explorer("grid", render, controls, values, show, live)
 
 
 # ----------------------------------------------------------------------------- notebook 10
@@ -357,4 +347,4 @@ def ear_explorer(recordings, *, show: bool = True, live: bool | None = None, **v
     def render(**v):
         return ear_figure(recordings, **v)
 
-    return _make("ear", render, controls, values, show, live)
+    return make_explorer("ear", render, controls, values, show, live)

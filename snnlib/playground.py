@@ -26,7 +26,7 @@ import numpy as np
 
 from snnlib import plots
 from snnlib.course import DelayToy
-from snnlib.widgets import Control, Explorer
+from snnlib.widgets import Control, Explorer, make_explorer
 
 #: the true loss of the toy when the hidden neuron does not fire (two classes, equal readouts)
 NO_SPIKE_LOSS = math.log(2.0)
@@ -203,10 +203,4 @@ def delay_learning_explorer(*, show: bool = True, live: bool | None = None, **va
 
     Static (``SNNLIB_STATIC=1`` or no widget front end): one figure for the defaults (or ``values``).
     """
-    unknown = sorted(set(values) - {c.name for c in PLAYGROUND_CONTROLS})
-    if unknown:
-        raise ValueError(f"the playground has no control {unknown}; its controls are "
-                         f"{[c.name for c in PLAYGROUND_CONTROLS]}")
-    controls = [Control(**{**c.__dict__, "value": values.get(c.name, c.value)}) for c in PLAYGROUND_CONTROLS]
-    explorer = Explorer("delay-learning", _render, controls, live=live)
-    return explorer.show() if show else explorer
+    return make_explorer("delay-learning", _render, PLAYGROUND_CONTROLS, values, show, live)

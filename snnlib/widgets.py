@@ -167,7 +167,9 @@ class Explorer:
         return f"Explorer({self.name}: {values})"
 
 
-def _explorer(name, render, controls, values, show, live):
+def make_explorer(name, render, controls, values, show, live):
+    """An :class:`Explorer` called ``name`` over ``controls``, with some start ``values`` changed (a value for no
+    control is refused, naming the controls there are); shown at once unless ``show`` is False."""
     unknown = sorted(set(values) - {c.name for c in controls})
     if unknown:
         raise ValueError(f"{name} explorer has no control {unknown}; its controls are "
@@ -216,7 +218,7 @@ COINCIDENCE_CONTROLS = (
 def coincidence_explorer(*, show: bool = True, live: bool | None = None, **values) -> Explorer:
     """Sliders for the two input times, their delays and τ_mem; the membrane trace and threshold are
     redrawn and the readout says ``spike at step t`` or ``no spike``. Keyword values set the start."""
-    return _explorer("coincidence", coincidence_figure, COINCIDENCE_CONTROLS, values, show, live)
+    return make_explorer("coincidence", coincidence_figure, COINCIDENCE_CONTROLS, values, show, live)
 
 
 def delay_bank_figure(difference: int = 6, max_delay: int = 20, t_a: int = 30):
@@ -245,7 +247,7 @@ DELAY_BANK_CONTROLS = (
 
 def delay_bank_explorer(*, show: bool = True, live: bool | None = None, **values) -> Explorer:
     """A slider for the time difference between two inputs; the bank's answer is redrawn."""
-    return _explorer("delay-bank", delay_bank_figure, DELAY_BANK_CONTROLS, values, show, live)
+    return make_explorer("delay-bank", delay_bank_figure, DELAY_BANK_CONTROLS, values, show, live)
 
 
 # ----------------------------------------------------------------------------- notebook 02
@@ -278,7 +280,7 @@ DELAY_MEMORY_CONTROLS = (
 
 def delay_memory_explorer(*, show: bool = True, live: bool | None = None, **values) -> Explorer:
     """Sliders for d_max and the layer sizes; memory and added latency are read out."""
-    return _explorer("delay-memory", delay_memory_figure, DELAY_MEMORY_CONTROLS, values, show, live)
+    return make_explorer("delay-memory", delay_memory_figure, DELAY_MEMORY_CONTROLS, values, show, live)
 
 
 # ----------------------------------------------------------------------------- notebook 03
@@ -339,7 +341,7 @@ SURROGATE_CONTROLS = (
 
 def surrogate_explorer(*, show: bool = True, live: bool | None = None, **values) -> Explorer:
     """Sliders for σ and the delay D: kernel, derivative and loss landscape are redrawn."""
-    return _explorer("surrogate", surrogate_figure, SURROGATE_CONTROLS, values, show, live)
+    return make_explorer("surrogate", surrogate_figure, SURROGATE_CONTROLS, values, show, live)
 
 
 # ----------------------------------------------------------------------------- notebook 04

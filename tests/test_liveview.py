@@ -222,30 +222,13 @@ def test_the_figure_without_delays_or_history():
 # ----------------------------------------------------------------------------- a real kernel, as JupyterLab drives it
 def test_controls_work_in_a_kernel_while_the_trainer_runs(tmp_path):
     """A kernel with live widgets (this machine's ipykernel): the cell returns, Pause/Stop arrive as comm messages."""
-    manager = pytest.importorskip("jupyter_client.manager")
-    import os
+    from tests.kernel import live_kernel
 
-    env = dict(os.environ, SNNLIB_STATIC="0")
-    km, kc = manager.start_new_kernel(kernel_name="python3", env=env)
-    try:
-        def execute(code):
-            msg_id = kc.execute(code)
-            out = []
-            while True:
-                msg = kc.get_iopub_msg(timeout=120)
-                if msg["parent_header"].get("msg_id") != msg_id:
-                    continue
-                if msg["msg_type"] == "stream":
-                    out.append(msg["content"]["text"])
-                elif msg["msg_type"] == "error":
-                    raise AssertionError("\n".join(msg["content"]["traceback"]))
-                elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                    return "".join(out)
+    with live_kernel(timeout=120) as kernel:
+        execute, kc = kernel.execute, kernel.kc
 
         def click(name):
-            button = execute(f"print(view.buttons[{name!r}].model_id)").strip()
-            kc.shell_channel.send(kc.session.msg("comm_msg", {"comm_id": button, "data": {
-                "method": "custom", "content": {"event": "click"}}}))
+            kernel.click(execute(f"print(view.buttons[{name!r}].model_id)").strip())
 
         execute("import time\nfrom snnlib import SNNConfig, widgets\nfrom snnlib.train import DataConfig, TrainConfig, "
                 f"load_data\ndata = load_data(DataConfig('delay-task', data_dir={str(tmp_path)!r}, "
@@ -271,9 +254,6 @@ def test_controls_work_in_a_kernel_while_the_trainer_runs(tmp_path):
         click("stop")
         state = execute("view.wait(timeout=120)\nprint(view.result.status, view.running, view.buttons['stop'].disabled)")
         assert state.split() == ["stopped", "False", "True"]
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
 
 
 def test_a_paused_background_run_leaves_ctrl_c_handling_to_a_foreground_training(task):

@@ -218,36 +218,15 @@ def test_rerunning_a_view_stops_the_previous_run():
 # ----------------------------------------------------------------------------- a real kernel, as JupyterLab drives it
 def test_stop_button_works_in_a_kernel():
     """Run the view in a kernel with live widgets; click Stop by a comm message, like the front end."""
-    manager = pytest.importorskip("jupyter_client.manager")
-    import os
+    from tests.kernel import live_kernel
 
-    env = dict(os.environ, SNNLIB_STATIC="0")
-    km, kc = manager.start_new_kernel(kernel_name="python3", env=env)
-    try:
-        def execute(code):
-            msg_id = kc.execute(code)
-            out = []
-            while True:
-                msg = kc.get_iopub_msg(timeout=60)
-                if msg["parent_header"].get("msg_id") != msg_id:
-                    continue
-                if msg["msg_type"] == "stream":
-                    out.append(msg["content"]["text"])
-                elif msg["msg_type"] == "error":
-                    raise AssertionError("\n".join(msg["content"]["traceback"]))
-                elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                    return "".join(out)
-
+    with live_kernel(timeout=60) as kernel:
+        execute = kernel.execute
         execute("import time\nfrom snnlib.widgets import LiveTrainingView\n"
                 "def slow():\n    for i in range(2000):\n        time.sleep(0.01)\n        yield {'loss': 1.0}\n"
                 "view = LiveTrainingView('kernel', every=1000)\nview.run(slow(), total=2000);")
         button = execute("print(view.button.model_id)").strip()
         assert execute("print(view.running)").strip() == "True"  # the cell has returned, training goes on
-        click = kc.session.msg("comm_msg", {"comm_id": button, "data": {"method": "custom",
-                                                                       "content": {"event": "click"}}})
-        kc.shell_channel.send(click)
+        kernel.click(button)
         state = execute("view.wait(timeout=60)\nprint(view.stopped, view.updates < 2000, view.button.disabled)")
         assert state.split() == ["True", "True", "True"]
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
