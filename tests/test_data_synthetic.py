@@ -184,7 +184,7 @@ def test_cli_make_fsdd_passes_its_options_through(tmp_path, monkeypatch):
     assert run_cli(["data", "make", "fsdd", "--out", str(tmp_path), "--split", "speaker", "--workers", "2"]) == 0
     out_dir, options = calls[0]
     assert out_dir == tmp_path and options["channels"] == 700 and options["split"] == "speaker"
-    assert options["workers"] == 2 and options["source"].parts[-3:] == ("shared", "data", "fsdd")
+    assert options["workers"] == 2 and options["source"] is None  # None: fsdd.fsdd_source's default search
 
 
 def test_cli_options_fit_the_audio_module_when_present(tmp_path):
