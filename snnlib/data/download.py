@@ -184,17 +184,22 @@ def _checksums(urls: list[str], timeout: float) -> tuple[dict[str, str], list[st
     raise _Unreachable("; ".join(reasons))
 
 
-def _fetch_verified(urls, archive: Path, md5: str, progress: bool, retries: int, timeout: float) -> None:
-    part = archive.with_name(archive.name + ".part")
+def _transfer_first(urls, part: Path, progress: bool, retries: int, timeout: float) -> None:
+    """Download into ``part`` from the first of ``urls`` that answers (resuming what ``part`` holds); raises
+    ``_Unreachable`` with every address's reason when none does."""
     reasons = []
     for url in urls:
         try:
             _transfer(url, part, progress, retries, timeout)
-            break
+            return
         except _Unreachable as exc:
             reasons.append(str(exc))
-    else:
-        raise _Unreachable("; ".join(reasons))
+    raise _Unreachable("; ".join(reasons))
+
+
+def _fetch_verified(urls, archive: Path, md5: str, progress: bool, retries: int, timeout: float) -> None:
+    part = archive.with_name(archive.name + ".part")
+    _transfer_first(urls, part, progress, retries, timeout)
     digest = _md5(part)
     if digest != md5:
         part.unlink()
@@ -454,18 +459,13 @@ def download_fsdd(
                             f"{_io.format_bytes(FSDD_MANIFEST.total_bytes)})") from None
         created = not folder.exists()
         _io.prepare_folder(folder, DataError)
-        reasons = []
-        for address in urls:
-            try:
-                _transfer(address, part, progress, retries, timeout)
-                break
-            except _Unreachable as exc:
-                reasons.append(str(exc))
-        else:
+        try:
+            _transfer_first(urls, part, progress, retries, timeout)
+        except _Unreachable as exc:
             if created:  # nothing could be fetched: leave no empty folder behind
                 with contextlib.suppress(OSError):
                     folder.rmdir()
-            raise DataError(_fsdd_offline_message("; ".join(reasons), urls, archive))
+            raise DataError(_fsdd_offline_message(str(exc), urls, archive)) from None
         _unpack_fsdd(part, target, remove_if_bad=True)
         if keep_archive:
             os.replace(part, archive)
