@@ -66,7 +66,7 @@ print("fast mode" if course.fast_mode() else "full setting")
 folder = data.resolve_data_dir()
 have_shd = all((folder / data.PUBLISHED["shd"].filename(p)).exists() for p in ("train", "test"))
 dataset = "shd" if have_shd and not course.fast_mode() else "shd-like"
-generator = {} if dataset == "shd" else dict(n_train=course.sized(full=2000, fast=300),
+generator = {} if dataset == "shd" else dict(n_train=course.sized(full=2000, fast=200),
                                              n_test=course.sized(full=500, fast=150))
 if dataset == "shd":
     print(f"data: the published SHD files in {folder}")

@@ -288,7 +288,7 @@ exercises.check("09.4", test, hint="compare total_bytes[8] of SNNConfig(**refere
 folder = data.resolve_data_dir()
 have_shd = all((folder / data.PUBLISHED["shd"].filename(p)).exists() for p in ("train", "test"))
 dataset = "shd" if have_shd and not course.fast_mode() else "shd-like"
-generator = {} if dataset == "shd" else dict(n_train=course.sized(full=2000, fast=300),
+generator = {} if dataset == "shd" else dict(n_train=course.sized(full=2000, fast=200),
                                              n_test=course.sized(full=500, fast=150))
 print(f"data: {'the published SHD files' if dataset == 'shd' else 'shd-like (offline stand-in)'}; "
       f"{'' if dataset == 'shd' else str(generator)}")

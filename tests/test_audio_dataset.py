@@ -93,6 +93,18 @@ def test_worker_processes_give_the_same_spikes(tmp_path, monkeypatch):
     for (ta, ua), (tb, ub) in zip(parallel, serial):
         assert np.array_equal(ta, tb) and np.array_equal(ua, ub)
 
+def test_tasks_keep_every_worker_busy_and_bound_the_columns():
+    order = list(range(300))
+    two = audio_dataset._split_tasks(order, n_channels=32, workers=2)     # 300 short recordings, 2 workers
+    assert [i for task in two for i in task] == order                    # every recording once, in order
+    assert len(two) >= 2 * audio_dataset._TASKS_PER_WORKER                # not one big task and one small one
+    assert max(map(len, two)) - min(map(len, two)) <= max(map(len, two)) // 2
+    one = audio_dataset._split_tasks(order, n_channels=32, workers=1)     # in-process: as few tasks as memory allows
+    assert [len(t) for t in one] == [262, 38]                             # 8400 columns // 32 channels = 262
+    wide = audio_dataset._split_tasks(order, n_channels=700, workers=2)   # 700 channels: the column bound rules
+    assert max(map(len, wide)) == 8400 // 700
+
+
 # -- FSDD -----------------------------------------------------------------------------------------------------------
 
 

@@ -32,6 +32,7 @@ from snnlib.audio.wav import AudioError, read_wav
 
 # Recordings per task sent to a worker: enough columns (recordings × channels) to share the per-step overhead.
 _TASK_COLUMNS = 8400
+_TASKS_PER_WORKER = 4
 
 
 @dataclass
@@ -102,10 +103,9 @@ def encode_recordings(recordings: Sequence[tuple[np.ndarray, float]], seeds: Seq
     workers = default_workers() if workers is None else int(workers)
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
-    # Longest first (the big tasks start early), in tasks of about _TASK_COLUMNS columns.
+    # Longest first (the big tasks start early).
     order = sorted(range(n), key=lambda i: -len(recordings[i][0]) / recordings[i][1])
-    per_task = max(1, _TASK_COLUMNS // params.n_channels)
-    tasks = [order[i:i + per_task] for i in range(0, n, per_task)]
+    tasks = _split_tasks(order, params.n_channels, workers)
     results: list = [None] * n
     show = sys.stderr.isatty() if progress is None else bool(progress)
     with tqdm(total=n, desc=desc, unit="rec", disable=not show, file=sys.stderr) as bar:
@@ -130,6 +130,15 @@ def encode_recordings(recordings: Sequence[tuple[np.ndarray, float]], seeds: Seq
                     _stop_now(pool)  # Ctrl-C or an error: do not wait for the running tasks
                     raise
     return [(steps * params.dt, units) for steps, units in results]
+
+
+def _split_tasks(order: list[int], n_channels: int, workers: int) -> list[list[int]]:
+    """``order`` in consecutive tasks of at most _TASK_COLUMNS columns (recordings × channels) and, with several
+    workers, at least _TASKS_PER_WORKER tasks per worker, so that every worker has work until near the end."""
+    per_task = max(1, _TASK_COLUMNS // n_channels)
+    if workers > 1:
+        per_task = max(1, min(per_task, -(-len(order) // (_TASKS_PER_WORKER * workers))))
+    return [order[i:i + per_task] for i in range(0, len(order), per_task)]
 
 
 def _ignore_interrupts() -> None:
