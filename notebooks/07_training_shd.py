@@ -35,7 +35,7 @@
 # **Prerequisites:** notebooks 05 (the three-factor rule) and 06 (the data, validation splits).
 #
 # **Estimated time:** 60 minutes of reading and five exercises (two to implement or measure, one
-# calculation, two Think! questions). Computing: with `SNNLIB_FAST=1` under a minute (measured: 33 s); the
+# calculation, two Think! questions). Computing: with `SNNLIB_FAST=1` under a minute (measured: 10 s); the
 # full setting on `shd-like` about 3 minutes on 2 cores (measured: 98 s for the 8 networks of 8 epochs,
 # 5–6 s for each of the 8 runs of exercise 07.2 and its check); on the published SHD (20 epochs × 8
 # networks at N = 128) from about half an hour to a few hours, depending on the spike count —
@@ -202,7 +202,7 @@ for valid_by in ("random", "speaker"):
 # `settings.replace(lr_delays=..., seed=seed)`), with `progress=False`. Store each run's **best validation
 # accuracy** (`run.metrics["best_val_accuracy"]`) in `val_acc[(lr_delays, seed)]`, and set `delay_lr_effect` to
 # the mean over the two seeds at 0.5 minus the mean at 0. **Checked:** the check re-runs your four runs with the
-# library and recomputes the effect from your table. (Four runs: about 10 s in fast mode, about 25 s in the full
+# library and recomputes the effect from your table. (Four runs: about 1 s in fast mode, about 25 s in the full
 # setting on `shd-like`; the check takes as long again.)
 
 # %% tags=["exercise"]
@@ -349,7 +349,7 @@ for kind in ("fixed", "synaptic", "axonal"):
 
 # %% [markdown] tags=["solution"]
 # *Model answer.* An accuracy p measured on n validation samples has a standard error of about √(p(1−p)/n): in
-# fast mode n = 40, so at p ≈ 0.2 that is about 6 points; with the 200 validation samples of `shd-like` in
+# fast mode n = 20, so at p ≈ 0.2 that is about 9 points; with the 200 validation samples of `shd-like` in
 # the full setting, about 3 points. The
 # difference between the two seeds at the same learning rate is a second, direct measure of the spread. A
 # difference of the two means smaller than either is not a difference; the course's rule is at least five seeds

@@ -43,7 +43,7 @@
 # **Prerequisites:** notebooks 02 (memory of delays), 07 (the trainer and the comparison grid).
 #
 # **Estimated time:** 60 minutes with the exercises. Computing: with `SNNLIB_FAST=1` under a minute (measured:
-# 9–10 s); the full setting on `shd-like` about 2 minutes on 2 cores (measured: 90 s on an idle machine, the exercises
+# 7 s); the full setting on `shd-like` about 2 minutes on 2 cores (measured: 90 s on an idle machine, the exercises
 # and the explorer add about a second; for the published SHD see docs/results.md).
 
 # %%

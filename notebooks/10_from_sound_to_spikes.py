@@ -39,7 +39,7 @@
 #
 # **Estimated time:** 55 minutes with the exercises, including about a minute of encoding and training on 2 cores
 # (measured: 48 s on an idle machine; the exercises and the explorer add about 3 s; with `SNNLIB_FAST=1`, about
-# half a minute: 27 s measured).
+# 15 s measured).
 #
 # **Data.** The recordings are the *Free Spoken Digit Dataset* (FSDD) by Zohar Jackson and contributors,
 # <https://github.com/Jakobovski/free-spoken-digit-dataset>, licensed
