@@ -6,18 +6,15 @@ Each group of commands lives beside the code it drives and exposes
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
-# Modules that contribute sub-commands, in the order they appear in --help.
-COMMAND_MODULES = (
-    "snnlib.lab",
-    "snnlib.demo",
-    "snnlib.data.cli",
-    "snnlib.audio.cli",
-    "snnlib.train_cli",
-    "snnlib.course",
-)
+from snnlib import course, demo, lab, train_cli
+from snnlib.audio import cli as audio_cli
+from snnlib.data import cli as data_cli
+
+# Modules that contribute sub-commands, in the order they appear in --help (the data commands before the
+# audio ones, which add `data make fsdd`).
+COMMAND_MODULES = (lab, demo, data_cli, audio_cli, train_cli, course)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,8 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    for module in COMMAND_MODULES:
+        module.register(sub)
     return parser
 
 

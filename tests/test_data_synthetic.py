@@ -164,27 +164,32 @@ def test_cli_make_and_info(tmp_path, capsys):
     assert "spikes per sample" in out and "duration" in out
 
 
-def test_cli_make_fsdd_without_the_audio_module(tmp_path, capsys, monkeypatch):
+def test_the_data_layer_cli_knows_nothing_of_audio():
+    import subprocess
     import sys
 
-    monkeypatch.setitem(sys.modules, "snnlib.audio.fsdd", None)  # makes the import fail as if it were missing
-    code = run_cli(["data", "make", "fsdd", "--out", str(tmp_path)])
-    err = capsys.readouterr().err
-    assert code == 1 and "snnlib.audio.fsdd" in err and len(err.strip().splitlines()) == 1
+    code = ("import sys, argparse; from snnlib.data import cli; p = argparse.ArgumentParser(); "
+            "cli.register(p.add_subparsers()); print(sorted(m for m in sys.modules if m.startswith('snnlib.audio')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    with pytest.raises(SystemExit):                    # `fsdd` is added by snnlib.audio.cli, not by the data layer
+        run_cli(["data", "make", "fsdd", "--out", "x"])
 
 
 def test_cli_make_fsdd_passes_its_options_through(tmp_path, monkeypatch):
-    import sys
-    import types
+    from snnlib import cli
+    from snnlib.audio import cli as audio_cli
 
     calls = []
-    fake = types.ModuleType("snnlib.audio.fsdd")
-    fake.make_fsdd = lambda out_dir, **options: calls.append((out_dir, options)) or [out_dir / "fsdd_train.h5"]
-    monkeypatch.setitem(sys.modules, "snnlib.audio.fsdd", fake)
-    assert run_cli(["data", "make", "fsdd", "--out", str(tmp_path), "--split", "speaker", "--workers", "2"]) == 0
+    monkeypatch.setattr(audio_cli, "make_fsdd",
+                        lambda out_dir, **options: calls.append((out_dir, options)) or [out_dir / "fsdd_train.h5"])
+    assert cli.main(["data", "make", "fsdd", "--out", str(tmp_path), "--split", "speaker", "--workers", "2"]) == 0
     out_dir, options = calls[0]
     assert out_dir == tmp_path and options["channels"] == 700 and options["split"] == "speaker"
-    assert options["workers"] == 2 and options["source"] is None  # None: fsdd.fsdd_source's default search
+    assert options["workers"] == 2 and options["seed"] == 0
+    assert options["source"] is None                   # None: fsdd.fsdd_source's default search
+    with pytest.raises(SystemExit):                    # the synthetic sizes are not fsdd's options
+        cli.main(["data", "make", "fsdd", "--out", str(tmp_path), "--train", "5"])
 
 
 def test_cli_options_fit_the_audio_module_when_present(tmp_path):

@@ -1,7 +1,11 @@
-"""``python -m snnlib audio ...``: encode recordings into spike files.
+"""``python -m snnlib audio ...``: encode recordings into spike files; ``data make fsdd``.
 
     python -m snnlib audio encode WAV_DIR OUT.h5 [--channels 700] [--label-from-filename PATTERN]
                                                  [--workers N] [--seed S] [--skip-bad] [--no-progress]
+    python -m snnlib data make fsdd --out DIR [--channels 700] [--split official|speaker] [--workers N]
+                                    [--seed S] [--source FSDD_DIR]
+
+``data make fsdd`` is added to the data layer's ``data make`` here, beside the encoder it drives.
 
 Example (FSDD, digit from the file name, speaker too)::
 
@@ -17,6 +21,8 @@ from pathlib import Path
 
 from snnlib.audio.dataset import default_workers, encode_directory
 from snnlib.audio.encoder import EncoderParams
+from snnlib.audio.fsdd import make_fsdd
+from snnlib.data.cli import make_command
 
 
 def register(subparsers) -> None:
@@ -44,6 +50,18 @@ def register(subparsers) -> None:
     encode.add_argument("--no-progress", action="store_true", help="no progress bar")
     encode.set_defaults(func=_encode)
 
+    fsdd = make_command("fsdd", help="the Free Spoken Digit Dataset, encoded (train and test files in the SHD schema)")
+    fsdd.add_argument("--channels", type=int, default=700, help="cochlear channels (default 700, as in SHD)")
+    fsdd.add_argument("--split", choices=("official", "speaker"), default="official",
+                      help="the official split or leave-one-speaker-out")
+    fsdd.add_argument("--workers", type=int, default=None,
+                      help=f"encoder processes (default: all usable CPUs, here {default_workers()})")
+    fsdd.add_argument("--seed", type=int, default=0, help="random seed of the nerve fibres (default 0)")
+    fsdd.add_argument("--source", type=Path, default=None,
+                      help="folder with the FSDD recordings (default: $SNNLIB_FSDD, ../shared/data/fsdd, the data "
+                           "folder's fsdd/)")
+    fsdd.set_defaults(func=_make_fsdd)
+
 
 def _encode(args: argparse.Namespace) -> int:
     if args.seed < 0:
@@ -56,4 +74,11 @@ def _encode(args: argparse.Namespace) -> int:
         print(f"skipped {path.name}: {reason}", file=sys.stderr)
     print(f"wrote {report.path}: {report.n_recordings} recordings, {report.n_spikes} spikes, "
           f"{params.n_channels} channels" + (f", {len(report.skipped)} skipped" if report.skipped else ""))
+    return 0
+
+
+def _make_fsdd(args: argparse.Namespace) -> int:
+    for path in make_fsdd(args.out, channels=args.channels, split=args.split, workers=args.workers,
+                          source=args.source, seed=args.seed):
+        print(f"fsdd: {path}")
     return 0

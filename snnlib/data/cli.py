@@ -4,12 +4,12 @@
     python -m snnlib data download fsdd [--dir DIR] [--base-url ARCHIVE-URL]
     python -m snnlib data make delay-task --out DIR [--seed 0] [--train N] [--channels C] [--classes K]
     python -m snnlib data make fsdd --out DIR [--channels 700] [--split official|speaker] [--workers N]
+        (added by snnlib.audio.cli, which encodes the recordings)
     python -m snnlib data info FILE
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from snnlib.data.schema import PUBLISHED
 from snnlib.data.synthetic import MAKERS
 
 _FSDD = "fsdd"
+_MAKE_COMMANDS = None  # the sub-commands of `data make`, set by register()
 
 
 def register(subparsers) -> None:
@@ -44,22 +45,19 @@ def register(subparsers) -> None:
     get.set_defaults(func=_download)
 
     make = commands.add_parser("make", help="write an offline dataset in the SHD schema")
-    make.add_argument("name", choices=sorted(MAKERS) + [_FSDD])
-    make.add_argument("--out", type=Path, required=True, help="output folder")
-    make.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
-    make.add_argument("--train", type=int, default=None, help="training samples")
-    make.add_argument("--valid", type=int, default=None, help="validation samples (0: no validation file)")
-    make.add_argument("--test", type=int, default=None, help="test samples")
-    make.add_argument("--channels", type=int, default=None,
-                      help="input channels (default: 700 for shd-like and fsdd, 20 delay-task, 50 randman)")
-    make.add_argument("--classes", type=int, default=None, help="classes (not for fsdd)")
-    make.add_argument("--split", choices=("official", "speaker"), default="official",
-                      help="fsdd only: the official split or leave-one-speaker-out")
-    make.add_argument("--workers", type=int, default=None,
-                      help="fsdd only: parallel encoder processes (default: the encoder's choice)")
-    make.add_argument("--source", type=Path, default=None,
-                      help="fsdd only: folder with the FSDD recordings (default: ../shared/data/fsdd)")
-    make.set_defaults(func=_make)
+    global _MAKE_COMMANDS
+    _MAKE_COMMANDS = make.add_subparsers(dest="dataset", metavar="DATASET")
+    _MAKE_COMMANDS.required = True
+    for name in sorted(MAKERS):
+        maker = make_command(name, help=f"the synthetic {name} dataset (snnlib.data.synthetic)")
+        maker.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
+        maker.add_argument("--train", type=int, default=None, help="training samples")
+        maker.add_argument("--valid", type=int, default=None, help="validation samples (0: no validation file)")
+        maker.add_argument("--test", type=int, default=None, help="test samples")
+        maker.add_argument("--channels", type=int, default=None,
+                           help="input channels (default: 700 for shd-like, 20 delay-task, 50 randman)")
+        maker.add_argument("--classes", type=int, default=None, help="classes")
+        maker.set_defaults(func=_make)
 
     info = commands.add_parser("info", help="describe an SHD-schema file")
     info.add_argument("file", type=Path)
@@ -83,38 +81,25 @@ def _download(args: argparse.Namespace) -> int:
     return 0
 
 
+def make_command(name: str, *, help: str) -> argparse.ArgumentParser:
+    """Add ``python -m snnlib data make NAME --out DIR`` and return its parser (for the options and ``func``).
+
+    The synthetic datasets are added here; a layer above the data layer adds its own (``snnlib.audio.cli`` adds
+    ``fsdd``), so that this module never imports it. Call after :func:`register`.
+    """
+    if _MAKE_COMMANDS is None:
+        raise RuntimeError("snnlib.data.cli.register must run before make_command")
+    parser = _MAKE_COMMANDS.add_parser(name, help=help)
+    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    return parser
+
+
 def _make(args: argparse.Namespace) -> int:
-    if args.name == _FSDD:
-        return _make_fsdd(args)
     options = {"n_train": args.train, "n_valid": args.valid, "n_test": args.test, "n_channels": args.channels,
                "n_classes": args.classes, "seed": args.seed}
-    paths = MAKERS[args.name](args.out, **{k: v for k, v in options.items() if v is not None})
+    paths = MAKERS[args.dataset](args.out, **{k: v for k, v in options.items() if v is not None})
     for part, path in paths.items():
-        print(f"{args.name} {part}: {path}")
-    return 0
-
-
-def _make_fsdd(args: argparse.Namespace) -> int:
-    try:
-        fsdd = importlib.import_module("snnlib.audio.fsdd")
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("snnlib"):
-            raise
-        print("error: fsdd needs snnlib.audio.fsdd, which this installation does not have", file=sys.stderr)
-        return 1
-    unsupported = [f"--{k}" for k in ("train", "valid", "test", "classes") if getattr(args, k) is not None]
-    if unsupported:
-        print(f"error: fsdd takes its samples and classes from the recordings; drop {' '.join(unsupported)}",
-              file=sys.stderr)
-        return 2
-    source = args.source  # None: fsdd.fsdd_source's default locations
-    options = dict(channels=700 if args.channels is None else args.channels, split=args.split,
-                   workers=args.workers, source=source)
-    if args.seed is not None:
-        options["seed"] = args.seed
-    result = fsdd.make_fsdd(args.out, **options)
-    for path in (result.values() if isinstance(result, dict) else result or []):
-        print(f"fsdd: {path}")
+        print(f"{args.dataset} {part}: {path}")
     return 0
 
 
