@@ -12,7 +12,9 @@ Groups of the grid (each row of the table is one trained network; rows shared by
 
 Every cell is seeded by the same base seed (parameters and data order), independently of the order in which cells
 run, so the grid gives identical numbers sequentially, on local processes (``workers``) or on a Dask cluster
-(``scheduler``). Figures are made with Matplotlib's Agg backend and returned as Figures.
+(``scheduler``). With several ``seeds`` the whole grid is trained once per seed (the data stay the same; the
+initial parameters, delays and the order of the samples change), the tables give mean ± sd over the seeds, and
+``results.csv`` keeps every run. Figures are plain Matplotlib Figures.
 """
 from __future__ import annotations
 
@@ -136,7 +138,7 @@ def run_cell(spec: dict) -> dict:
     result = train(model, TrainConfig(**spec["train"]), data, progress=False)
     m = result.metrics
     return {
-        "key": spec["key"],
+        "key": spec["key"], "seed": spec.get("seed", spec["model"].get("seed", 0)),
         "delays": model.delays, "recurrent": model.recurrent, "rec_delays": model.rec_delays,
         "hidden": model.n_hidden, "sparsity": model.sparsity, "method": spec["train"].get("method", "online"),
         "test_accuracy": m["test_accuracy"], "val_accuracy": m["val_accuracy"],
@@ -227,13 +229,18 @@ def _spec_hash(spec: dict) -> str:
 
 # ----------------------------------------------------------------------------- the whole study
 def make_specs(dataset: str, *, quick: bool = False, hidden: int | None = None, epochs: int | None = None,
-               seed: int = 0, data_dir=None, only=None, generator: dict | None = None,
+               seed: int = 0, seeds=None, data_dir=None, only=None, generator: dict | None = None,
                train_overrides: dict | None = None, model_overrides: dict | None = None
                ) -> tuple[list[dict], dict[str, list[str]], dict[str, Cell], dict]:
-    """Specs of every cell for ``dataset`` (see :func:`run_cell`), the groups, the cells and the settings used."""
+    """Specs of every cell for ``dataset`` (see :func:`run_cell`), the groups, the cells and the settings used.
+
+    ``seeds``: the seeds to train every cell with (default: ``[seed]``); the specs are ordered seed by seed, and
+    each spec's ``seed`` says which run it is.
+    """
     from snnlib.train import DATASET_DEFAULTS, GENERIC_DEFAULTS, DataConfig, load_data
 
     options = {**GENERIC_DEFAULTS, **DATASET_DEFAULTS.get(dataset, {})}
+    seeds = check_seeds([seed] if seeds is None else seeds)
     hidden = int(hidden or options["hidden"])
     epochs = int(epochs or (QUICK_EPOCHS.get(dataset, 2) if quick else options["epochs"]))
     data_fields = DataConfig(dataset=dataset, data_dir=None if data_dir is None else str(data_dir),
@@ -242,27 +249,76 @@ def make_specs(dataset: str, *, quick: bool = False, hidden: int | None = None, 
     data = load_data(DataConfig(**data_fields))  # generate once here, before any worker needs it
     cells, groups = build_grid(data.n_in, max(data.n_classes, 2), hidden, only)
     train_base = {**dict(epochs=epochs, batch_size=options["batch_size"], lr_weights=options["lr_weights"],
-                         lr_delays=options["lr_delays"], lr_schedule=options["lr_schedule"], seed=seed),
+                         lr_delays=options["lr_delays"], lr_schedule=options["lr_schedule"]),
                   **(train_overrides or {})}
     model_base = {**dict(n_hidden=hidden, d_max=options["d_max"], sigma=options["sigma"],
-                         tau_mem=options["tau_mem"], tau_out=options["tau_out"], seed=seed),
+                         tau_mem=options["tau_mem"], tau_out=options["tau_out"]),
                   **(model_overrides or {})}
-    specs = [{"key": c.key, "model": {**model_base, **c.model}, "train": {**train_base, **c.train},
-              "data": data_fields} for c in cells.values()]
-    settings = {"dataset": dataset, "hidden": hidden, "epochs": epochs, "seed": seed, "quick": quick,
+    specs = [{"key": c.key, "seed": s, "model": {**model_base, "seed": s, **c.model},
+              "train": {**train_base, "seed": s, **c.train}, "data": data_fields}
+             for s in seeds for c in cells.values()]
+    settings = {"dataset": dataset, "hidden": hidden, "epochs": epochs, "seed": seeds[0], "seeds": seeds,
+                "quick": quick,
                 "n_in": data.n_in, "n_classes": data.n_classes, "n_steps": data.n_steps,
                 "n_train": len(data.train), "n_test": len(data.test), "train": train_base, "model": model_base,
                 "data": data_fields}
     return specs, groups, cells, settings
 
 
-def run_experiments(dataset: str, out, *, quick: bool = False, hidden: int | None = None, epochs: int | None = None,
-                    seed: int = 0, data_dir=None, only=None, workers: int = 1, scheduler: str | None = None,
-                    client=None, generator: dict | None = None, train_overrides: dict | None = None,
-                    model_overrides: dict | None = None, echo=None) -> dict:
-    """Run the grid on ``dataset`` and write ``results.md``, ``results.csv``, ``results.json`` and figures to ``out``.
+def check_seeds(seeds) -> list[int]:
+    """The seeds as a list of distinct non-negative integers (at least one), or a ValueError naming the problem."""
+    values = list(seeds)
+    if not values:
+        raise ValueError("seeds: give at least one seed")
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"seeds must be non-negative whole numbers, got {value!r}")
+    if len(set(values)) != len(values):
+        raise ValueError(f"seeds must differ from each other, got {values}")
+    return [int(v) for v in values]
 
-    Returns ``{"rows": [...], "groups": ..., "settings": ..., "wall_s": seconds}``.
+
+def summarize_seeds(rows: list[dict]) -> list[dict]:
+    """One row per cell (in first-seen order): the first run's fields (counts, labels, settings), with
+    ``test_accuracy`` and ``best_val_accuracy`` (and ``val_accuracy``, ``train_s``, ``train_cpu_s``) replaced by their
+    mean over the seeds, ``<name>_sd`` their sample standard deviation (ddof = 1; 0 for one seed), ``n_seeds`` and
+    ``seeds``; ``history`` holds the mean validation accuracy per epoch."""
+    by_key: dict[str, list[dict]] = {}
+    for r in rows:
+        by_key.setdefault(r["key"], []).append(r)
+    out = []
+    for runs in by_key.values():
+        merged = dict(runs[0])
+        merged["n_seeds"] = len(runs)
+        merged["seeds"] = [r.get("seed") for r in runs]
+        for name in ("test_accuracy", "best_val_accuracy", "val_accuracy", "train_s", "train_cpu_s"):
+            values = [r.get(name) for r in runs]
+            if any(v is None for v in values):
+                merged[name], merged[f"{name}_sd"] = (None, None) if values[0] is None else (values[0], None)
+                continue
+            values = np.asarray(values, dtype=float)
+            merged[name] = float(values.mean())
+            merged[f"{name}_sd"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+        epochs = min(len(r.get("history") or []) for r in runs)
+        merged["history"] = [
+            {"epoch": runs[0]["history"][i]["epoch"],
+             "train_loss": float(np.mean([r["history"][i]["train_loss"] for r in runs])),
+             "val_accuracy": None if any(r["history"][i]["val_accuracy"] is None for r in runs)
+             else float(np.mean([r["history"][i]["val_accuracy"] for r in runs]))}
+            for i in range(epochs)]
+        out.append(merged)
+    return out
+
+
+def run_experiments(dataset: str, out, *, quick: bool = False, hidden: int | None = None, epochs: int | None = None,
+                    seed: int = 0, seeds=None, data_dir=None, only=None, workers: int = 1,
+                    scheduler: str | None = None, client=None, generator: dict | None = None,
+                    train_overrides: dict | None = None, model_overrides: dict | None = None, echo=None) -> dict:
+    """Run the grid on ``dataset`` (once per seed of ``seeds``, default ``[seed]``) and write ``results.md`` (mean ±
+    sd over the seeds), ``results.csv`` (every run), ``results.json`` and figures to ``out``.
+
+    Returns ``{"rows": [every run], "cells": [one per cell, see summarize_seeds], "groups": ..., "settings": ...,
+    "wall_s": seconds}``.
     """
     from snnlib import _io
 
@@ -270,37 +326,56 @@ def run_experiments(dataset: str, out, *, quick: bool = False, hidden: int | Non
     echo = echo or (lambda *a, **k: None)
     start = time.perf_counter()
     specs, groups, cells, settings = make_specs(dataset, quick=quick, hidden=hidden, epochs=epochs, seed=seed,
-                                                data_dir=data_dir, only=only, generator=generator,
+                                                seeds=seeds, data_dir=data_dir, only=only, generator=generator,
                                                 train_overrides=train_overrides, model_overrides=model_overrides)
-    echo(f"{dataset}: {len(specs)} runs of {settings['epochs']} epochs, N={settings['hidden']}, "
-         f"{settings['n_train']} training samples")
+    n_seeds = len(settings["seeds"])
+    echo(f"{dataset}: {len(specs)} runs ({len(cells)} networks × {n_seeds} seed(s)) of {settings['epochs']} epochs, "
+         f"N={settings['hidden']}, {settings['n_train']} training samples")
     settings["runner"] = ("dask " + (scheduler or "client")) if (scheduler or client) else \
         f"{workers} local process(es)"
     results = run_grid(specs, workers=workers, scheduler=scheduler, client=client, echo=echo)
-    by_key = {r["key"]: {**r, "label": cells[r["key"]].label} for r in results}
+    rows = [{**r, "label": cells[r["key"]].label} for r in results]
     wall = time.perf_counter() - start
-    summary = {"rows": [by_key[s["key"]] for s in specs], "groups": groups, "settings": settings, "wall_s": wall}
+    summary = {"rows": rows, "cells": summarize_seeds(rows), "groups": groups, "settings": settings,
+               "wall_s": wall}
     write_outputs(summary, out)
     return summary
 
 
 # ----------------------------------------------------------------------------- outputs
-TABLE_COLUMNS = ("group", "label", "test_accuracy", "best_val_accuracy", "weights", "delays_count", "parameters",
-                 "bytes_8bit", "added_latency_ms", "train_s", "train_cpu_s")
+TABLE_COLUMNS = ("group", "label", "seed", "test_accuracy", "best_val_accuracy", "weights", "delays_count",
+                 "parameters", "bytes_8bit", "added_latency_ms", "train_s", "train_cpu_s")
 
 
-def table_rows(summary: dict) -> list[dict]:
-    """One dict per (group, cell) in table order."""
-    by_key = {r["key"]: r for r in summary["rows"]}
-    return [{"group": g, **by_key[k]} for g, keys in summary["groups"].items() for k in keys if k in by_key]
+def _cells(summary: dict) -> list[dict]:
+    """One row per cell: the summary's ``cells`` (mean over seeds), or its ``rows`` made into them."""
+    return summary["cells"] if "cells" in summary else summarize_seeds(summary["rows"])
+
+
+def table_rows(summary: dict, per_seed: bool = False) -> list[dict]:
+    """One dict per (group, cell) in table order (mean over the seeds), or per (group, cell, seed) with ``per_seed``."""
+    rows = summary["rows"] if per_seed else _cells(summary)
+    return [{"group": g, **r} for g, keys in summary["groups"].items() for k in keys for r in rows if r["key"] == k]
+
+
+def _mean_sd(row: dict, name: str) -> str:
+    value, sd = row.get(name), row.get(f"{name}_sd")
+    if value is None:
+        return "–"
+    if row.get("n_seeds", 1) > 1 and sd is not None:
+        return f"{100 * value:.1f} ± {100 * sd:.1f} %"
+    return f"{100 * value:.1f} %"
 
 
 def results_markdown(summary: dict) -> str:
     """The table as Markdown, one section per comparison group."""
     s = summary["settings"]
+    seeds = s.get("seeds", [s.get("seed", 0)])
+    seed_text = f"seed {seeds[0]}" if len(seeds) == 1 else \
+        f"{len(seeds)} seeds ({', '.join(map(str, seeds))}; accuracies are mean ± sd over them, sd with ddof 1)"
     lines = [f"# Comparisons on {s['dataset']}", "",
              f"{s['n_train']} training / {s['n_test']} test samples, {s['n_in']} inputs, {s['n_classes']} classes, "
-             f"T = {s['n_steps']} steps; {s['epochs']} epochs, seed {s['seed']}, Adam (lr weights "
+             f"T = {s['n_steps']} steps; {s['epochs']} epochs, {seed_text}, Adam (lr weights "
              f"{s['train']['lr_weights']}, lr delays {s['train']['lr_delays']}), batch {s['train']['batch_size']}, "
              f"d_max {s['model']['d_max']}, sigma {s['model']['sigma']}. Wall time {summary['wall_s']:.0f} s on "
              f"{s.get('runner', 'one process')} (training CPU time of all runs: "
@@ -314,8 +389,8 @@ def results_markdown(summary: dict) -> str:
         for r in rows:
             if r["group"] != group:
                 continue
-            val = "–" if r["best_val_accuracy"] is None else f"{100 * r['best_val_accuracy']:.1f} %"
-            lines.append(f"| {r['label']} | {100 * r['test_accuracy']:.1f} % | {val} | {r['weights']:,} | "
+            lines.append(f"| {r['label']} | {_mean_sd(r, 'test_accuracy')} | {_mean_sd(r, 'best_val_accuracy')} | "
+                         f"{r['weights']:,} | "
                          f"{r['delays_count']:,} | {r['parameters']:,} | {r['bytes_8bit']:,.0f} | "
                          f"{r['added_latency_ms']:.0f} ms | {r['train_s']:.0f} s ({r['train_cpu_s']:.0f} s) |")
         lines.append("")
@@ -327,7 +402,7 @@ def results_csv(summary: dict) -> str:
     writer = csv.DictWriter(text, fieldnames=list(TABLE_COLUMNS) + ["key"], extrasaction="ignore",
                             lineterminator="\n")
     writer.writeheader()
-    for r in table_rows(summary):
+    for r in table_rows(summary, per_seed=True):
         writer.writerow(r)
     return text.getvalue()
 
@@ -365,22 +440,29 @@ def accuracy_figure(summary: dict, ax=None):
     fig, ax = _axes(ax, (7, 0.32 * len(rows) + 1.2))
     colors = dict(zip(summary["groups"], ["C0", "C1", "C2", "C3", "C4"]))
     y = np.arange(len(rows))[::-1]
-    bars = ax.barh(y, [100 * r["test_accuracy"] for r in rows], color=[colors[r["group"]] for r in rows])
+    spread = [100 * (r.get("test_accuracy_sd") or 0.0) for r in rows]
+    several = any(r.get("n_seeds", 1) > 1 for r in rows)
+    bars = ax.barh(y, [100 * r["test_accuracy"] for r in rows], color=[colors[r["group"]] for r in rows],
+                   xerr=spread if several else None, error_kw={"lw": 0.8, "capsize": 2})
     ax.bar_label(bars, fmt="%.1f", fontsize=7, padding=2)
     ax.set_yticks(y, [f"{r['group']}: {r['label']}" for r in rows], fontsize=7)
     chance = 100 / summary["settings"]["n_classes"]
     ax.axvline(chance, color="grey", ls=":", lw=1)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("test accuracy (%)  (dotted: chance)")
+    n_seeds = max(r.get("n_seeds", 1) for r in rows) if rows else 1
+    ax.set_xlabel("test accuracy (%)  (dotted: chance)" +
+                  (f"; mean ± sd over {n_seeds} seeds" if several else ""))
     ax.set_title(f"{summary['settings']['dataset']}: test accuracy by comparison")
     return fig
 
 
 def curves_figure(summary: dict, ax=None):
-    """Validation accuracy per epoch of the ``delays`` group (or of every row). Returns the Figure."""
+    """Validation accuracy per epoch of the ``delays`` group (or of every row), mean over the seeds. Returns the
+    Figure."""
     fig, ax = _axes(ax, (6, 3.5))
-    keys = summary["groups"].get("delays") or [r["key"] for r in summary["rows"]]
-    by_key = {r["key"]: r for r in summary["rows"]}
+    cells = _cells(summary)
+    keys = summary["groups"].get("delays") or [r["key"] for r in cells]
+    by_key = {r["key"]: r for r in cells}
     for key in keys:
         r = by_key[key]
         epochs = [h["epoch"] for h in r["history"]]
@@ -395,13 +477,14 @@ def curves_figure(summary: dict, ax=None):
 
 
 def parameters_figure(summary: dict, ax=None):
-    """Test accuracy against parameter count (weights + delays), one point per run. Returns the Figure."""
+    """Test accuracy against parameter count (weights + delays), one point per network (mean over the seeds).
+    Returns the Figure."""
     import matplotlib
 
     fig, ax = _axes(ax, (8.5, 3.8))
     markers = {"none": "o", "fixed": "s", "synaptic": "^", "axonal": "D"}
     colors = matplotlib.colormaps["tab20"]
-    for i, r in enumerate(summary["rows"]):
+    for i, r in enumerate(_cells(summary)):
         ax.scatter(r["parameters"], 100 * r["test_accuracy"], marker=markers.get(r["delays"], "o"),
                    color=colors(i % 20), label=r["label"], s=36, edgecolor="black", linewidth=0.4)
     ax.set_xscale("log")

@@ -106,7 +106,11 @@ def register(subparsers) -> None:
     x.add_argument("--quick", action="store_true", help="a small, fast version of the grid")
     x.add_argument("--hidden", type=int, help="hidden width of the reference networks")
     x.add_argument("--epochs", type=int, help="epochs per cell")
-    x.add_argument("--seed", type=int, default=0, help="seed shared by every cell (paired comparisons)")
+    x.add_argument("--seed", type=int, default=0, help="first seed; every cell is trained with the same seeds "
+                                                        "(paired comparisons)")
+    x.add_argument("--seeds", type=int, default=None, metavar="N",
+                   help="train every cell with N seeds (seed, seed + 1, ...) and report mean ± sd (default 5; "
+                        "1 with --quick)")
     x.add_argument("--only", nargs="+", metavar="GROUP", help="run only these comparison groups")
     x.add_argument("--workers", type=int, default=1, help="cells run in parallel on this many local processes")
     x.add_argument("--scheduler", metavar="ADDRESS", help="run the cells on a Dask cluster (dask.distributed)")
@@ -403,10 +407,17 @@ def run_experiments(args) -> int:
     except OSError as exc:
         print(f"error: cannot write to output folder {out}: {exc}", file=sys.stderr)
         return 1
+    n_seeds = args.seeds if args.seeds is not None else (1 if args.quick else 5)
+    if n_seeds < 1:
+        raise ValueError(f"--seeds must be at least 1, got {n_seeds}")
+    if args.seed < 0:
+        raise ValueError(f"--seed must be >= 0, got {args.seed}")
     summary = experiments.run_experiments(
-        args.dataset, out, quick=args.quick, hidden=args.hidden, epochs=args.epochs, seed=args.seed,
-        data_dir=args.data_dir, only=args.only, workers=args.workers, scheduler=args.scheduler, echo=print)
-    print(f"{len(summary['rows'])} runs in {summary['wall_s']:.0f} s; table in {out / 'results.md'}")
+        args.dataset, out, quick=args.quick, hidden=args.hidden, epochs=args.epochs,
+        seeds=range(args.seed, args.seed + n_seeds), data_dir=args.data_dir, only=args.only, workers=args.workers,
+        scheduler=args.scheduler, echo=print)
+    print(f"{len(summary['rows'])} runs ({n_seeds} seed(s)) in {summary['wall_s']:.0f} s; "
+          f"table in {out / 'results.md'}, every run in {out / 'results.csv'}")
     return 0
 
 

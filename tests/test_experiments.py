@@ -96,3 +96,58 @@ def test_figure_functions_return_figures_and_accept_axes():
         fig = Figure()
         ax = fig.add_subplot()
         assert make(summary, ax=ax) is fig
+
+
+def test_summarize_seeds_by_hand():
+    rows = [{"key": "a", "seed": s, "label": "A", "test_accuracy": acc, "best_val_accuracy": val, "val_accuracy": val,
+             "train_s": 1.0, "train_cpu_s": 2.0, "parameters": 10,
+             "history": [{"epoch": 1, "train_loss": loss, "val_accuracy": val}]}
+            for s, acc, val, loss in ((0, 0.5, 0.4, 1.0), (1, 0.7, 0.6, 3.0), (2, 0.9, 0.5, 2.0))]
+    rows.append({**rows[0], "key": "b", "test_accuracy": 0.3})
+    a, b = experiments.summarize_seeds(rows)
+    assert a["key"] == "a" and a["n_seeds"] == 3 and a["seeds"] == [0, 1, 2]
+    assert a["test_accuracy"] == pytest.approx(0.7) and a["test_accuracy_sd"] == pytest.approx(0.2)  # sd of .5 .7 .9
+    assert a["best_val_accuracy"] == pytest.approx(0.5) and a["best_val_accuracy_sd"] == pytest.approx(0.1)
+    assert a["history"] == [{"epoch": 1, "train_loss": pytest.approx(2.0), "val_accuracy": pytest.approx(0.5)}]
+    assert b["n_seeds"] == 1 and b["test_accuracy"] == 0.3 and b["test_accuracy_sd"] == 0.0
+    assert "± " in experiments._mean_sd(a, "test_accuracy") and "±" not in experiments._mean_sd(b, "test_accuracy")
+
+
+def test_seeds_are_checked():
+    for bad, match in (([], "at least one"), ([0, 0], "differ"), ([-1], "non-negative"), ([1.5], "whole")):
+        with pytest.raises(ValueError, match=match):
+            experiments.check_seeds(bad)
+    assert experiments.check_seeds(range(3)) == [0, 1, 2]
+
+
+def test_several_seeds_give_mean_and_spread_and_keep_every_run(tmp_path):
+    options = dict(hidden=4, epochs=1, generator=TINY, only=["sparsity"], train_overrides={"batch_size": 16})
+    summary = run_experiments("delay-task", tmp_path / "two", seeds=[0, 1], **options)
+    single = run_experiments("delay-task", tmp_path / "one", seed=1, **options)
+    assert [(r["key"], r["seed"]) for r in summary["rows"]] == [("synaptic", 0), ("sparse", 0), ("synaptic", 1),
+                                                                 ("sparse", 1)]
+    # a run does not depend on which other seeds are trained: seed 1 of the pair is the single run with seed 1
+    assert _without_time(summary["rows"][2:]) == _without_time(single["rows"])
+    by_key = {c["key"]: c for c in summary["cells"]}
+    accs = [r["test_accuracy"] for r in summary["rows"] if r["key"] == "synaptic"]
+    assert by_key["synaptic"]["test_accuracy"] == pytest.approx(sum(accs) / 2)
+    assert by_key["synaptic"]["test_accuracy_sd"] == pytest.approx(abs(accs[0] - accs[1]) / 2 ** 0.5)
+    markdown = (tmp_path / "two" / "results.md").read_text()
+    assert "2 seeds (0, 1; accuracies are mean ± sd" in markdown and " ± " in markdown
+    csv_rows = (tmp_path / "two" / "results.csv").read_text().splitlines()
+    assert csv_rows[0].startswith("group,label,seed,") and len(csv_rows) == 1 + 2 * 2   # every run, per seed
+
+
+def test_cli_seeds_default_to_five_and_one_when_quick(tmp_path, monkeypatch):
+    from snnlib import train_cli
+
+    calls = []
+    monkeypatch.setattr(experiments, "run_experiments",
+                        lambda *a, **k: calls.append(k) or {"rows": [], "wall_s": 0.0})
+    assert train_cli.main(["experiments", "--out", str(tmp_path)]) == 0
+    assert list(calls[-1]["seeds"]) == [0, 1, 2, 3, 4]
+    assert train_cli.main(["experiments", "--out", str(tmp_path), "--quick", "--seed", "3"]) == 0
+    assert list(calls[-1]["seeds"]) == [3]
+    assert train_cli.main(["experiments", "--out", str(tmp_path), "--seeds", "2", "--seed", "7"]) == 0
+    assert list(calls[-1]["seeds"]) == [7, 8]
+    assert train_cli.main(["experiments", "--out", str(tmp_path), "--seeds", "0"]) == 2
