@@ -103,8 +103,8 @@ class SNNConfig:
 
     @property
     def w(self) -> int:
-        """Half-width of the truncated Gaussian, ``ceil(3 sigma)`` steps (MODEL.md §6)."""
-        return int(math.ceil(3.0 * self.sigma))
+        """Half-width of the truncated Gaussian, ``ceil(3 sigma)`` steps (MODEL.md §6; :func:`half_width`)."""
+        return half_width(self.sigma)
 
     @property
     def lag(self) -> int:
@@ -125,6 +125,12 @@ class SNNConfig:
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+
+def half_width(sigma: float) -> int:
+    """Half-width w of the Gaussian surrogate truncated at ``|u| <= w``: ``w = ceil(3 sigma)`` steps (MODEL.md §6).
+    The one definition; :attr:`SNNConfig.w` and :func:`snnlib.surrogate.support` use it."""
+    return int(math.ceil(3.0 * sigma))
 
 
 def decay_factor(tau: float, dt: float, decay: str = "exact") -> float:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from snnlib import surrogate
 from snnlib.plots import COLORS, new_figure, plot_delay_matrix
 
 #: Marker and colour of each kind of input delay, the same in every figure of part II.
@@ -82,7 +83,7 @@ def plot_surrogate_kernels(u, bumps: dict, kernels: dict, *, axes=None, title: s
     for n, sigma in enumerate(bumps):
         color = colors[n % len(colors)]
         axes[0].plot(u, bumps[sigma], color=color, lw=1.8, label=f"σ = {sigma:g}")
-        axes[1].plot(u, kernels[sigma], color=color, lw=1.8, label=f"σ = {sigma:g} (w = {int(np.ceil(3 * sigma))})")
+        axes[1].plot(u, kernels[sigma], color=color, lw=1.8, label=f"σ = {sigma:g} (w = {surrogate.support(sigma)})")
     for ax in axes:
         ax.axhline(0, color="#999999", lw=0.8)
         ax.axvline(0, color="#bbbbbb", lw=0.8, ls=":")

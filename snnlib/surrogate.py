@@ -22,12 +22,14 @@ import math
 
 import numpy as np
 
+from snnlib.config import half_width
+
 
 def support(sigma: float) -> int:
     """Half-width of the truncated kernel, ``w = ceil(3σ)`` steps."""
     if not (sigma > 0 and math.isfinite(sigma)):
         raise ValueError(f"sigma must be a finite number of steps > 0, got {sigma!r}")
-    return int(math.ceil(3.0 * sigma))
+    return half_width(sigma)
 
 
 def gaussian(u: np.ndarray, sigma: float, w: int | None = None) -> np.ndarray:
