@@ -14,13 +14,14 @@ from snnlib.bptt import bptt_gradients
 from snnlib.config import SNNConfig, input_mask
 from snnlib.network import (ForwardResult, StreamingNetwork, cross_entropy, evaluate, feedback_matrix,
                             forward, init_params, predict)
-from snnlib.online import OnlineLearner, online_gradients
+from snnlib.gradients import gradients, online_gradients
+from snnlib.online import OnlineLearner
 from snnlib.optim import SGD, Adam
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "SNNConfig", "init_params", "forward", "online_gradients", "bptt_gradients",
+    "SNNConfig", "init_params", "forward", "gradients", "online_gradients", "bptt_gradients",
     "OnlineLearner", "StreamingNetwork", "ForwardResult", "Adam", "SGD",
     "evaluate", "predict", "cross_entropy", "feedback_matrix", "input_mask",
 ]

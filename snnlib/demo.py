@@ -15,7 +15,7 @@ import numpy as np
 from snnlib import _io
 from snnlib.config import SNNConfig
 from snnlib.network import evaluate, forward, init_params
-from snnlib.online import online_gradients
+from snnlib.gradients import online_gradients
 from snnlib.optim import Adam
 
 

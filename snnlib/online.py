@@ -206,26 +206,3 @@ class OnlineLearner:
         loss = self.loss_sum
         self.net = None
         return loss, grads
-
-
-def online_gradients(config: SNNConfig, params: dict, x, labels, engine: str = "stepwise"):
-    """Loss and gradients of the three-factor rule (means over the batch), parameters unchanged.
-
-    x: (B, T, M) spike counts; labels: (B,). ``engine="stepwise"`` runs :class:`OnlineLearner`
-    tick by tick; ``engine="fast"`` computes the same numbers with batched array operations
-    (:mod:`snnlib.fast`). Returns ``(loss, grads)`` keyed and shaped like ``params``.
-    """
-    check_params(config, params)
-    x = check_input(config, x)
-    labels = check_labels(config, labels, x.shape[0])
-    if engine == "fast":
-        from snnlib.fast import fast_gradients
-
-        return fast_gradients(config, params, x, labels)
-    if engine != "stepwise":
-        raise ValueError(f"unknown engine {engine!r}; expected 'stepwise' or 'fast'")
-    learner = OnlineLearner(config, params)
-    learner.begin(labels, x.shape[1])
-    for t in range(x.shape[1]):
-        learner.step(x[:, t])
-    return learner.finish()

@@ -45,13 +45,13 @@ from typing import Callable
 import numpy as np
 
 from snnlib import metrics as size_metrics
-from snnlib.bptt import bptt_gradients
 from snnlib import checkpoint as ckpt
 from snnlib.checkpoint import CheckpointError
 from snnlib.config import SNNConfig
 from snnlib.fast import fast_evaluate_all
 from snnlib.network import init_params
-from snnlib.online import OnlineLearner, online_gradients
+from snnlib.gradients import gradients
+from snnlib.online import OnlineLearner
 from snnlib.optim import SGD, Adam
 from snnlib.validation import check_params
 
@@ -1054,10 +1054,7 @@ class _Run:
             loss, grads = learner.finish()
             self._check_finite(loss, grads)
             return loss
-        if tc.method == "bptt":
-            loss, grads = bptt_gradients(mc, self.params, xb, yb)
-        else:
-            loss, grads = online_gradients(mc, self.params, xb, yb, engine=tc.engine)
+        loss, grads = gradients(mc, self.params, xb, yb, rule=tc.method, engine=tc.engine)
         self._check_finite(loss, grads)
         self.optimizer.step(self.params, grads)
         return loss

@@ -152,3 +152,31 @@ def test_recurrent_online_is_close_to_bptt(delays, rec_delays, seed):
         assert cosine(g_on[key], g_bp[key]) >= RECURRENT_FLOOR[key], key
     # and the approximation is not exact: the recurrent paths do matter here
     assert rel_err(g_on["W_in"], g_bp["W_in"]) > 1e-6
+
+
+def test_the_one_gradient_entry_dispatches_to_each_rule_and_engine():
+    import ast
+    from pathlib import Path
+
+    c = snnlib.SNNConfig(n_in=6, n_hidden=5, n_out=3, delays="synaptic", d_max=5, dtype="float64", seed=2)
+    p = snnlib.init_params(c)
+    x = (np.random.default_rng(2).random((3, 25, 6)) < 0.3).astype(float)
+    labels = np.array([0, 2, 1])
+    loss_b, g_b = snnlib.gradients(c, p, x, labels, rule="bptt")
+    loss_ref, g_ref = snnlib.bptt_gradients(c, p, x, labels)
+    assert loss_b == loss_ref and all(np.array_equal(g_b[k], g_ref[k]) for k in g_ref)
+    loss_f, g_f = snnlib.gradients(c, p, x, labels)                      # online rule, fast engine
+    loss_s, g_s = snnlib.gradients(c, p, x, labels, engine="stepwise")
+    for k in g_ref:                                                      # feedforward: all three agree (MODEL.md §7)
+        assert np.allclose(g_f[k], g_ref[k], rtol=1e-9, atol=1e-12) and np.allclose(g_s[k], g_ref[k], rtol=1e-9,
+                                                                                     atol=1e-12)
+    with pytest.raises(ValueError, match="unknown rule"):
+        snnlib.gradients(c, p, x, labels, rule="eprop")
+    with pytest.raises(ValueError, match="unknown engine"):
+        snnlib.gradients(c, p, x, labels, engine="gpu")
+    # the learners do not import each other: the choice between them is made in snnlib.gradients alone
+    learners = {"online", "fast", "bptt"}
+    for name in learners:
+        tree = ast.parse((Path(snnlib.__file__).parent / f"{name}.py").read_text())
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        assert not {f"snnlib.{other}" for other in learners - {name}} & imported, name
