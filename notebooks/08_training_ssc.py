@@ -52,7 +52,7 @@ from IPython.display import Markdown, display
 
 import snnlib
 from snnlib import course, data, exercises, explorers, plots
-from snnlib.train import DATASET_DEFAULTS, GENERIC_DEFAULTS, SpikeArrays, evaluate_data, load_data, train
+from snnlib.train import DATASET_DEFAULTS, GENERIC_DEFAULTS, load_data, train
 from snnlib.train_cli import build_configs
 
 print("fast mode" if course.fast_mode() else "full setting")
@@ -190,7 +190,7 @@ def training_step():
 
 repeats = course.sized(full=5, fast=2)
 train_per_sample = best_of(training_step, repeats) / B
-infer_per_sample = best_of(lambda: evaluate_data(probe, probe_params, SpikeArrays(xb, yb), batch_size=B), repeats) / B
+infer_per_sample = best_of(lambda: snnlib.evaluate(probe, probe_params, xb, yb, batch_size=B, engine="fast"), repeats) / B
 spikes = float(xb.sum()) / B
 n_train, n_valid, n_test = (data.PUBLISHED["ssc"].splits[p] for p in ("train", "valid", "test"))
 epoch_s = n_train * train_per_sample + n_valid * infer_per_sample

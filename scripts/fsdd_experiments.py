@@ -172,7 +172,8 @@ def run_one(corpus: Corpus, protocol: str, model_key: str, settings: Settings, o
             speaker: int | None = None, echo=print) -> dict:
     """Train one model on one split with the trainer; returns a row of the results (also stored in the run folder)."""
     from snnlib import SNNConfig
-    from snnlib.train import Dataset, SpikeArrays, TrainConfig, evaluate_data, train
+    from snnlib import evaluate
+    from snnlib.train import Dataset, SpikeArrays, TrainConfig, train
 
     label, fields = MODELS[model_key]
     where = "official" if protocol == "official" else f"loso-{corpus.speaker_names[speaker]}"
@@ -215,7 +216,7 @@ def run_one(corpus: Corpus, protocol: str, model_key: str, settings: Settings, o
         raise KeyboardInterrupt(f"{where} / {model_key}: training {result.status}")
     m = result.metrics
     if best["params"] is not None:
-        _, test_at_best = evaluate_data(model, best["params"], dataset.test)
+        _, test_at_best = evaluate(model, best["params"], dataset.test.x, dataset.test.labels, 256, engine="fast")
     else:
         test_at_best = math.nan
     row = {

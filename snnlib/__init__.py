@@ -12,9 +12,9 @@ True
 """
 from snnlib.bptt import bptt_gradients
 from snnlib.config import SNNConfig, input_mask
-from snnlib.network import (ForwardResult, StreamingNetwork, cross_entropy, evaluate, feedback_matrix,
+from snnlib.network import (ForwardResult, StreamingNetwork, cross_entropy, feedback_matrix,
                             forward, init_params, predict)
-from snnlib.gradients import gradients, online_gradients
+from snnlib.gradients import evaluate, gradients, online_gradients
 from snnlib.online import OnlineLearner
 from snnlib.optim import SGD, Adam
 

@@ -14,8 +14,8 @@ import numpy as np
 
 from snnlib import _io
 from snnlib.config import SNNConfig
-from snnlib.network import evaluate, forward, init_params
-from snnlib.gradients import online_gradients
+from snnlib.gradients import evaluate, online_gradients
+from snnlib.network import forward, init_params
 from snnlib.optim import Adam
 
 

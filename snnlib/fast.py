@@ -60,7 +60,7 @@ from snnlib.neurons import LIFState, lif_step, pseudo_derivative, softmax
 from snnlib.surrogate import delay_taps, integer_delay
 from snnlib.validation import check_input, check_labels, check_params
 
-__all__ = ["fast_gradients", "fast_forward", "fast_forward_and_gradients", "fast_evaluate", "fast_evaluate_all",
+__all__ = ["fast_gradients", "fast_forward", "fast_forward_and_gradients", 
            "credit",
            "numba_available", "resolve_backend", "BACKENDS"]
 
@@ -157,34 +157,6 @@ def fast_forward(config: SNNConfig, params: dict, x, backend: str = "auto") -> F
     x = check_input(config, x)
     with _engine(config, backend) as kern:
         return _forward(config, params, x, kern)
-
-
-def fast_evaluate(config: SNNConfig, params: dict, x, labels, backend: str = "auto") -> tuple[float, float]:
-    """(mean loss, accuracy as a fraction) of a batch: :func:`snnlib.network.evaluate` on the fast forward pass.
-
-    What the trainer and :func:`snnlib.metrics.report` use to evaluate; the reference forward pass makes the same
-    predictions up to float rounding but costs ≈ 10–30× more per sample with synaptic delays.
-    """
-    return score(config, fast_forward(config, params, x, backend=backend).probs, labels)
-
-
-def fast_evaluate_all(config: SNNConfig, params: dict, x, labels, batch_size: int = 256,
-                      backend: str = "auto") -> tuple[float, float]:
-    """(mean loss, accuracy as a fraction) over any number of samples, ``batch_size`` at a time.
-
-    x: (n, T, M) spike counts of any dtype (each batch is cast to the config's); labels: (n,).
-    ``(nan, nan)`` for n = 0.
-    """
-    n = len(labels)
-    if n == 0:
-        return math.nan, math.nan
-    loss_sum = correct = 0.0
-    for start in range(0, n, batch_size):
-        xb = np.asarray(x[start:start + batch_size]).astype(config.np_dtype)
-        loss, acc = fast_evaluate(config, params, xb, labels[start:start + batch_size], backend=backend)
-        loss_sum += loss * len(xb)
-        correct += acc * len(xb)
-    return loss_sum / n, correct / n
 
 
 def fast_forward_and_gradients(config: SNNConfig, params: dict, x, labels, backend: str = "auto"):

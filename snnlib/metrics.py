@@ -29,7 +29,8 @@ import time
 import numpy as np
 
 from snnlib.config import SNNConfig, input_mask
-from snnlib.fast import fast_evaluate_all, fast_forward
+from snnlib.fast import fast_forward
+from snnlib.gradients import evaluate
 from snnlib.network import input_delays, recurrent_delays
 
 
@@ -144,7 +145,7 @@ def model_report(config: SNNConfig, params: dict, x=None, labels=None, *, weight
         x = np.asarray(x)
         labels = np.asarray(labels)
         report["n_samples"] = int(len(labels))
-        report["loss"], report["accuracy"] = fast_evaluate_all(config, params, x, labels, batch_size)
+        report["loss"], report["accuracy"] = evaluate(config, params, x, labels, batch_size, engine="fast")
         report["inference_s_per_sample"] = inference_time(config, params,
                                                           x[:batch_size].astype(config.np_dtype))
     return report

@@ -174,11 +174,6 @@ def predict(config: SNNConfig, probs: np.ndarray) -> np.ndarray:
     return np.argmax((probs * window[None, :, None]).sum(1), axis=1)
 
 
-def evaluate(config: SNNConfig, params: dict, x, labels) -> tuple[float, float]:
-    """(mean loss, accuracy as a fraction) of a batch."""
-    return score(config, forward(config, params, x).probs, labels)
-
-
 def score(config: SNNConfig, probs: np.ndarray, labels) -> tuple[float, float]:
     """(mean loss, accuracy as a fraction) of the readout probabilities ``probs`` (B, T, K) against ``labels``."""
     labels = check_labels(config, labels, probs.shape[0])

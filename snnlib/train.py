@@ -48,15 +48,14 @@ from snnlib import metrics as size_metrics
 from snnlib import checkpoint as ckpt
 from snnlib.checkpoint import CheckpointError
 from snnlib.config import SNNConfig
-from snnlib.fast import fast_evaluate_all
 from snnlib.network import init_params
-from snnlib.gradients import gradients
+from snnlib.gradients import evaluate, gradients
 from snnlib.online import OnlineLearner
 from snnlib.optim import SGD, Adam
 from snnlib.validation import check_params
 
 __all__ = ["TrainConfig", "DataConfig", "SpikeArrays", "Dataset", "TrainEvent", "TrainResult", "StopTraining",
-           "TrainingDiverged", "OutputError", "train", "load_data", "evaluate_data", "load_trained",
+           "TrainingDiverged", "OutputError", "train", "load_data", "load_trained",
            "OFFLINE_DATASETS", "PUBLISHED_DATASETS"]
 
 OPTIMIZERS = ("adam", "sgd")
@@ -724,14 +723,6 @@ def _jsonable(value):
 
 
 # ----------------------------------------------------------------------------- evaluation
-def evaluate_data(config: SNNConfig, params: dict, data: SpikeArrays, batch_size: int = 256) -> tuple[float, float]:
-    """(mean loss, accuracy as a fraction) over a whole partition, in batches of ``batch_size``.
-
-    Uses the fast engine's forward pass (:func:`snnlib.fast.fast_evaluate_all`); ``(nan, nan)`` when it is empty.
-    """
-    return fast_evaluate_all(config, params, data.x, data.labels, batch_size)
-
-
 # ----------------------------------------------------------------------------- events and results
 @dataclass
 class TrainEvent:
@@ -1025,8 +1016,8 @@ class _Run:
         row = {"epoch": self.epoch + 1, "train_loss": self.epoch_loss / max(self.epoch_samples, 1),
                "val_loss": None, "val_accuracy": None}
         if self.data.valid is not None and len(self.data.valid):
-            row["val_loss"], row["val_accuracy"] = evaluate_data(self.mc, self.params, self.data.valid,
-                                                                 tc.eval_batch_size)
+            row["val_loss"], row["val_accuracy"] = evaluate(self.mc, self.params, self.data.valid.x,
+                                                            self.data.valid.labels, tc.eval_batch_size, engine="fast")
         self._tick()
         row["epoch_s"] = time.perf_counter() - started
         row["elapsed_s"] = self.elapsed
@@ -1117,7 +1108,8 @@ class _Run:
     def _final_metrics(self, status: str) -> dict:
         mc, tc = self.mc, self.tc
         started = time.perf_counter()
-        test_loss, test_acc = evaluate_data(mc, self.params, self.data.test, tc.eval_batch_size)
+        test_loss, test_acc = evaluate(mc, self.params, self.data.test.x, self.data.test.labels, tc.eval_batch_size,
+                                       engine="fast")
         eval_s = time.perf_counter() - started
         report = size_metrics.model_report(mc, self.params)
         inference = size_metrics.inference_time(

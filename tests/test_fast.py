@@ -171,23 +171,34 @@ def test_fused_call_returns_the_forward_pass_and_the_gradients(backend):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_fast_evaluate_matches_the_reference_evaluation(backend):
+def test_the_fast_forward_scores_as_the_reference_forward(backend):
+    from snnlib.network import score
+
     c, p, x, labels = make_case(delays="synaptic", recurrent=True, rec_delays="axonal")
-    loss, acc = fast.fast_evaluate(c, p, x, labels, backend=backend)
-    loss_ref, acc_ref = snnlib.network.evaluate(c, p, x, labels)
+    loss, acc = score(c, fast.fast_forward(c, p, x, backend=backend).probs, labels)
+    loss_ref, acc_ref = score(c, snnlib.forward(c, p, x).probs, labels)
     assert loss == pytest.approx(loss_ref, rel=1e-12)
     assert acc == acc_ref
-    with pytest.raises(ValueError, match="labels"):
-        fast.fast_evaluate(c, p, x, labels[:-1], backend=backend)
 
 
-def test_fast_evaluate_all_in_batches_equals_one_reference_pass():
+def test_evaluate_in_batches_on_either_engine_equals_one_reference_pass():
     c, p, x, labels = make_case(delays="synaptic")
-    loss_ref, acc_ref = snnlib.network.evaluate(c, p, x, labels)
-    loss, acc = fast.fast_evaluate_all(c, p, x, labels, batch_size=max(1, len(labels) // 3))
-    assert loss == pytest.approx(loss_ref, rel=1e-12)
-    assert acc == pytest.approx(acc_ref, abs=1e-12)
-    assert all(np.isnan(fast.fast_evaluate_all(c, p, x[:0], labels[:0])))
+    out = snnlib.forward(c, p, x)
+    # by hand: the mean over samples and steps of −log π[label], and the share of samples whose summed π picks the label
+    steps = slice(c.loss_start, None)
+    loss_hand = -np.log(out.probs[np.arange(len(labels)), steps, labels]).mean()
+    acc_hand = np.mean(out.probs[:, steps].sum(1).argmax(-1) == labels)
+    for engine in ("reference", "fast"):
+        for batch_size in (None, 1, max(1, len(labels) // 3)):
+            loss, acc = snnlib.evaluate(c, p, x, labels, batch_size=batch_size, engine=engine)
+            assert loss == pytest.approx(loss_hand, rel=1e-12) and acc == pytest.approx(acc_hand, abs=1e-12)
+    assert all(np.isnan(snnlib.evaluate(c, p, x[:0], labels[:0], engine="fast")))
+    with pytest.raises(ValueError, match="labels"):
+        snnlib.evaluate(c, p, x, labels[:-1], engine="fast")
+    with pytest.raises(ValueError, match="unknown engine"):
+        snnlib.evaluate(c, p, x, labels, engine="gpu")
+    with pytest.raises(ValueError, match="batch_size"):
+        snnlib.evaluate(c, p, x, labels, batch_size=0)
 
 
 # ----------------------------------------------------------------------------- back-end choice

@@ -5,13 +5,14 @@ import json
 import numpy as np
 import pytest
 
+import snnlib
 import snnlib.train as train_module
 from snnlib import SNNConfig, gradients, init_params, online_gradients
 from snnlib.checkpoint import load_checkpoint
 from snnlib.optim import Adam
 from snnlib.online import OnlineLearner
 from snnlib.train import (Dataset, OutputError, SpikeArrays, StopTraining, TrainConfig, TrainingDiverged,
-                          evaluate_data, train)
+                          train)
 
 
 def tiny_data(n_train=40, T=16, M=6, K=3, seed=0):
@@ -91,7 +92,7 @@ def test_outputs_log_and_metrics(tmp_path):
     assert metrics["config"]["model"]["n_hidden"] == 5 and metrics["config"]["train"]["epochs"] == 2
     assert metrics["timing"]["train_s"] > 0 and metrics["inference_s_per_sample"] > 0
     # the reported test accuracy is the accuracy of the returned parameters on the test set
-    predicted_loss, accuracy = evaluate_data(model(), result.params, data.test)
+    predicted_loss, accuracy = snnlib.evaluate(model(), result.params, data.test.x, data.test.labels, 256, engine="fast")
     assert metrics["test_accuracy"] == accuracy
     assert metrics["val_accuracy"] == result.history[-1]["val_accuracy"]
 

@@ -340,7 +340,8 @@ def test_the_memory_estimate_covers_what_numpy_allocates():
     import numpy as np
 
     from snnlib import SNNConfig
-    from snnlib.train import Dataset, SpikeArrays, TrainConfig, _Run, evaluate_data, training_memory
+    from snnlib import evaluate
+    from snnlib.train import Dataset, SpikeArrays, TrainConfig, _Run, training_memory
 
     mc = SNNConfig(n_in=30, n_hidden=48, n_out=5, delays="synaptic", d_max=10, seed=1)
     tc = TrainConfig(batch_size=16, eval_batch_size=64)
@@ -355,7 +356,7 @@ def test_the_memory_estimate_covers_what_numpy_allocates():
     try:
         run._snapshot()
         run._train_batch(np.arange(16))
-        evaluate_data(mc, run.params, data.test, tc.eval_batch_size)
+        evaluate(mc, run.params, data.test.x, data.test.labels, tc.eval_batch_size, engine="fast")
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
