@@ -14,9 +14,9 @@ Reads the two spike files written by ``python -m snnlib data make fsdd --out DIR
     fraction) and test on all 500 recordings of the held-out speaker. The splits are index subsets of the union of
     the two files: every recording is encoded once and has the same spikes in both protocols.
 
-Model selection never looks at the test set: the trainer keeps a validation curve, and the column "test @ best
-val" evaluates the parameters of the epoch with the best validation accuracy (ties: the later epoch); "test
-(last)" is the trainer's own ``metrics.json`` value after the last epoch.
+Model selection never looks at the test set: the column "test @ best val" is the trainer's test accuracy of the
+parameters of the epoch with the best validation accuracy (``metrics.json``: ``test_accuracy_at_best_val``; ties: the
+earlier epoch); "test (last)" is its test accuracy after the last epoch.
 
 Writes into ``--out``: ``runs/<protocol>/<model>/`` (one trainer output folder per run: checkpoint, ``log.csv``,
 ``metrics.json``, plus ``selection.json``), ``results.md`` (the table and the command), ``results.csv`` (one row per
@@ -172,7 +172,6 @@ def run_one(corpus: Corpus, protocol: str, model_key: str, settings: Settings, o
             speaker: int | None = None, echo=print) -> dict:
     """Train one model on one split with the trainer; returns a row of the results (also stored in the run folder)."""
     from snnlib import SNNConfig
-    from snnlib import evaluate
     from snnlib.train import Dataset, SpikeArrays, TrainConfig, train
 
     label, fields = MODELS[model_key]
@@ -198,27 +197,19 @@ def run_one(corpus: Corpus, protocol: str, model_key: str, settings: Settings, o
                       sigma=s.sigma, tau_mem=s.tau_mem, tau_out=s.tau_out, dt=s.dt, seed=s.seed, **fields)
     config = TrainConfig(epochs=s.epochs, batch_size=s.batch_size, lr_weights=s.lr_weights, lr_delays=s.lr_delays,
                          lr_schedule=s.lr_schedule, seed=s.seed)
-    best = {"accuracy": -1.0, "epoch": 0, "params": None}
-
-    def keep_best(event):  # model selection on the validation set only
+    def report(event):  # progress only: the trainer keeps the best-validation epoch itself
         if event.kind == "epoch" and event.history and event.history[-1]["val_accuracy"] is not None:
             row = event.history[-1]
-            if row["val_accuracy"] >= best["accuracy"]:
-                best.update(accuracy=row["val_accuracy"], epoch=row["epoch"],
-                            params={k: v.copy() for k, v in event.params.items()})
             echo(f"  {where} / {model_key} epoch {row['epoch']}/{s.epochs}: train loss {row['train_loss']:.3f}, "
                  f"val acc {100 * row['val_accuracy']:.1f} % ({row['epoch_s']:.0f} s)")
         return None
 
     started = time.perf_counter()
-    result = train(model, config, dataset, callback=keep_best, out_dir=run_dir, overwrite=True, progress=False)
+    result = train(model, config, dataset, callback=report, out_dir=run_dir, overwrite=True, progress=False)
     if result.status != "finished":
         raise KeyboardInterrupt(f"{where} / {model_key}: training {result.status}")
     m = result.metrics
-    if best["params"] is not None:
-        _, test_at_best = evaluate(model, best["params"], dataset.test.x, dataset.test.labels, 256, engine="fast")
-    else:
-        test_at_best = math.nan
+    test_at_best = math.nan if m["test_accuracy_at_best_val"] is None else m["test_accuracy_at_best_val"]
     row = {
         "protocol": protocol, "held_out": where if protocol == "loso" else "", "model": model_key, "label": label,
         "hidden": s.hidden, "weights": m["parameters"]["weights"], "delays": m["parameters"]["delays"],
@@ -230,7 +221,7 @@ def run_one(corpus: Corpus, protocol: str, model_key: str, settings: Settings, o
     }
     done.write_text(json.dumps({"identity": identity, "row": row}, indent=1) + "\n")
     echo(f"{where} / {model_key}: test {100 * row['test_last']:.1f} % (last epoch), "
-         f"{100 * test_at_best:.1f} % (best val epoch {best['epoch']}), {row['train_s']:.0f} s")
+         f"{100 * test_at_best:.1f} % (best val epoch {m['best_epoch']}), {row['train_s']:.0f} s")
     return row
 
 

@@ -752,7 +752,9 @@ class TrainResult:
     params: trained parameters; history: one dict per epoch (``epoch``, ``train_loss``, ``val_loss``,
     ``val_accuracy``, ``epoch_s``, ``elapsed_s``); metrics: the content of ``metrics.json`` (empty if the run was
     interrupted); status: ``finished``, ``stopped`` (by the callback) or ``interrupted`` (Ctrl-C, checkpoint
-    written); out_dir: the output folder or None; position: (epoch, batch) where training stands.
+    written); out_dir: the output folder or None; position: (epoch, batch) where training stands;
+    best_params: the parameters after the epoch of the best validation accuracy (the earliest of equals; model
+    selection on validation data only), or None without validation data.
     """
 
     params: dict
@@ -761,6 +763,7 @@ class TrainResult:
     status: str
     out_dir: Path | None
     position: tuple[int, int]
+    best_params: dict | None = None
 
 
 # ----------------------------------------------------------------------------- the loop
@@ -863,6 +866,7 @@ class _Run:
         self.epoch, self.batch = 0, 0
         self.epoch_loss, self.epoch_samples = 0.0, 0
         self.history: list[dict] = []
+        self.best_params: dict | None = None  # after the epoch of the best validation accuracy
         self.elapsed = self.cpu = 0.0
         self.order = None
 
@@ -900,6 +904,11 @@ class _Run:
             check_params(self.mc, self.params)
             self.optimizer = self._optimizer()
             self.optimizer.load_state_dict({k[len("opt/"):]: v for k, v in arrays.items() if k.startswith("opt/")})
+            best = {k[len("best/"):]: v for k, v in arrays.items() if k.startswith("best/")}
+            self.best_params = None
+            if best:
+                check_params(self.mc, best)
+                self.best_params = best
         except (KeyError, TypeError, ValueError) as exc:
             raise CheckpointError(refuse.format(f"arrays: {exc}")) from None
         self.rng = np.random.default_rng()
@@ -916,6 +925,8 @@ class _Run:
     def _state_arrays(self):
         arrays = {f"params/{k}": v for k, v in self.params.items()}
         arrays.update({f"opt/{k}": v for k, v in self.optimizer.state_dict().items()})
+        if self.best_params is not None:
+            arrays.update({f"best/{k}": v for k, v in self.best_params.items()})
         return arrays
 
     def save(self, status: str):
@@ -970,11 +981,13 @@ class _Run:
         if status != "finished":
             self.save(status)
             if status == "interrupted":
-                return TrainResult(self.params, self.history, {}, status, self.out, (self.epoch, self.batch))
+                return TrainResult(self.params, self.history, {}, status, self.out, (self.epoch, self.batch),
+                                   self.best_params)
         # a signal arriving from here on is noted but ignored: the test evaluation finishes the run
         metrics = self._final_metrics(status)
         self._emit("end")
-        return TrainResult(self.params, self.history, metrics, status, self.out, (self.epoch, self.batch))
+        return TrainResult(self.params, self.history, metrics, status, self.out, (self.epoch, self.batch),
+                           self.best_params)
 
     def _tick(self) -> None:
         """Bring ``elapsed`` and ``cpu`` (wall-clock and CPU seconds spent in the training loop, over all
@@ -1021,6 +1034,9 @@ class _Run:
         self._tick()
         row["epoch_s"] = time.perf_counter() - started
         row["elapsed_s"] = self.elapsed
+        if row["val_accuracy"] is not None and all(row["val_accuracy"] > r["val_accuracy"] for r in self.history
+                                                   if r["val_accuracy"] is not None):
+            self.best_params = {k: v.copy() for k, v in self.params.items()}
         self.history.append(row)
         if row["val_accuracy"] is not None:
             bar.set_postfix(epoch=self.epoch + 1, loss=f"{row['train_loss']:.4f}",
@@ -1115,16 +1131,25 @@ class _Run:
         inference = size_metrics.inference_time(
             mc, self.params, self.data.test.x[:tc.eval_batch_size].astype(mc.np_dtype))
         last = self.history[-1] if self.history else {}
-        val = [r["val_accuracy"] for r in self.history if r["val_accuracy"] is not None]
-        best = int(np.argmax(val)) if val else None
+        val = [(r["val_accuracy"], r["epoch"]) for r in self.history if r["val_accuracy"] is not None]
+        best = max(val, key=lambda v: (v[0], -v[1])) if val else None  # the earliest of equal accuracies
+        if best is not None and best[1] == len(self.history):
+            test_at_best = (test_loss, test_acc)  # the last epoch was the best: the same parameters
+        elif best is not None and self.best_params is not None:
+            test_at_best = evaluate(mc, self.best_params, self.data.test.x, self.data.test.labels,
+                                    tc.eval_batch_size, engine="fast")
+        else:
+            test_at_best = (None, None)
         metrics = {
             "status": status,
             "test_accuracy": test_acc,
             "test_loss": test_loss,
+            "test_accuracy_at_best_val": test_at_best[1],
+            "test_loss_at_best_val": test_at_best[0],
             "val_accuracy": last.get("val_accuracy"),
             "val_loss": last.get("val_loss"),
-            "best_val_accuracy": val[best] if val else None,
-            "best_epoch": best + 1 if val else None,
+            "best_val_accuracy": best[0] if val else None,
+            "best_epoch": best[1] if val else None,
             "train_loss": last.get("train_loss", math.nan),
             "epochs_completed": len(self.history),
             "parameters": report["parameters"],

@@ -33,7 +33,8 @@ def model(**kw):
 
 TC = TrainConfig(epochs=2, batch_size=16, lr_weights=1e-2, lr_delays=0.5, lr_schedule="constant", callback_every=1)
 RESULT_KEYS = ("test_accuracy", "test_loss", "val_accuracy", "val_loss", "train_loss", "best_val_accuracy",
-               "epochs_completed", "parameters", "memory", "latency")
+               "best_epoch", "test_accuracy_at_best_val", "test_loss_at_best_val", "epochs_completed", "parameters",
+               "memory", "latency")
 
 
 def same_run(a, b):
@@ -45,6 +46,9 @@ def same_run(a, b):
     assert strip(a.history) == strip(b.history)
     for key in RESULT_KEYS:
         assert a.metrics[key] == b.metrics[key], key
+    assert (a.best_params is None) == (b.best_params is None)
+    for key in a.best_params or {}:
+        np.testing.assert_array_equal(a.best_params[key], b.best_params[key])
 
 
 # ----------------------------------------------------------------------------- configuration
@@ -528,3 +532,43 @@ def test_a_second_signal_while_saving_stops_hard_and_keeps_the_last_checkpoint(t
     arrays, state = load_checkpoint(tmp_path)  # whole and loadable: the one written before the second signal
     assert state["position"] in ([1, 0], [0, 0]) and sorted(arrays) == sorted(saved[0])
     assert not list(tmp_path.glob(".*.tmp"))  # no half-written file left
+
+
+def test_the_best_validation_epoch_is_kept_and_tested_as_a_run_that_stops_there():
+    data = tiny_data(seed=0)
+    settings = TC.replace(epochs=8, lr_weights=5e-2, lr_delays=1.0)
+    whole = train(model(), settings, data)
+    m = whole.metrics
+    assert m["best_epoch"] < settings.epochs                   # an earlier epoch than the last: a real selection
+    vals = [row["val_accuracy"] for row in whole.history]
+    k = m["best_epoch"]
+    assert m["best_val_accuracy"] == max(vals) and vals.index(max(vals)) == k - 1      # the earliest of equals
+    # independent: with a constant learning rate, the first k epochs of a run are a run of k epochs
+    short = train(model(), settings.replace(epochs=k), data)
+    for key in short.params:
+        np.testing.assert_array_equal(whole.best_params[key], short.params[key])
+    assert m["test_accuracy_at_best_val"] == short.metrics["test_accuracy"]
+    assert m["test_loss_at_best_val"] == short.metrics["test_loss"]
+
+
+def test_the_kept_best_survives_an_interruption(tmp_path):
+    data = tiny_data(seed=0)
+    settings = TC.replace(epochs=8, lr_weights=5e-2, lr_delays=1.0)
+    whole = train(model(), settings, data)
+    assert whole.metrics["best_epoch"] < 5                      # kept before the interruption
+
+    def stop_late(event):
+        return False if event.kind == "epoch" and event.epoch == 5 else None
+
+    from snnlib.train import train as run
+
+    out = tmp_path / "run"
+    cut = run(model(), settings, data, out_dir=out, callback=stop_late)
+    assert cut.status == "stopped"
+    same_run(whole, run(model(), settings, data, out_dir=out, resume=True))
+
+
+def test_without_validation_data_there_is_no_best():
+    data = tiny_data()
+    result = train(model(), TC, Dataset(train=data.train, test=data.test, class_names=data.class_names, dt=0.01))
+    assert result.best_params is None and result.metrics["test_accuracy_at_best_val"] is None
