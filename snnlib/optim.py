@@ -9,13 +9,19 @@ import numpy as np
 
 from snnlib.config import SNNConfig, input_mask
 
+#: The default learning rates, one per kind of parameter (weights; delays, in steps per update): the optimisers',
+#: the trainer's (``TrainConfig``) and the command line's. Each dataset's own rates are in
+#: ``snnlib.train.DATASET_DEFAULTS``.
+LR_WEIGHTS = 5e-3
+LR_DELAYS = 0.5
+
 
 def _is_delay(key: str) -> bool:
     return key.startswith("D_")
 
 
 class _Optimizer:
-    def __init__(self, config: SNNConfig, lr_weights: float = 1e-3, lr_delays: float = 1e-1):
+    def __init__(self, config: SNNConfig, lr_weights: float = LR_WEIGHTS, lr_delays: float = LR_DELAYS):
         for name, value in (("lr_weights", lr_weights), ("lr_delays", lr_delays)):
             if not (np.isfinite(value) and value >= 0):
                 raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
@@ -58,7 +64,7 @@ class SGD(_Optimizer):
 class Adam(_Optimizer):
     """Adam (β1 = 0.9, β2 = 0.999, ε = 1e-8) with bias correction, per parameter array."""
 
-    def __init__(self, config: SNNConfig, lr_weights: float = 1e-3, lr_delays: float = 1e-1,
+    def __init__(self, config: SNNConfig, lr_weights: float = LR_WEIGHTS, lr_delays: float = LR_DELAYS,
                  beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         super().__init__(config, lr_weights, lr_delays)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps

@@ -51,7 +51,7 @@ from snnlib.config import SNNConfig
 from snnlib.network import init_params
 from snnlib.gradients import evaluate, gradients
 from snnlib.online import OnlineLearner
-from snnlib.optim import SGD, Adam
+from snnlib.optim import LR_DELAYS, LR_WEIGHTS, SGD, Adam
 from snnlib.validation import check_params
 
 __all__ = ["TrainConfig", "DataConfig", "SpikeArrays", "Dataset", "TrainEvent", "TrainResult", "StopTraining",
@@ -71,7 +71,7 @@ PUBLISHED_DATASETS = ("shd", "ssc")
 GENERIC_DEFAULTS = dict(
     dataset="delay-task", data_dir=None, data_seed=0, delays="synaptic", recurrent=False, rec_delays="none",
     hidden=64, epochs=10, seed=0, engine="fast", update_every=None, method="online", optimizer="adam",
-    lr_weights=5e-3, lr_delays=0.5, lr_schedule="cosine", batch_size=32, dt=0.01, max_time=None, pool=1,
+    lr_weights=LR_WEIGHTS, lr_delays=LR_DELAYS, lr_schedule="cosine", batch_size=32, dt=0.01, max_time=None, pool=1,
     sparsity=0.0, sigma=1.0, d_max=25, feedback="symmetric", tau_mem=0.02, tau_out=0.02, dtype="float32",
     valid_fraction=0.1, valid_by="random", generator={},
 )
@@ -193,8 +193,8 @@ class TrainConfig:
 
     epochs: int = 10
     batch_size: int = 32
-    lr_weights: float = 5e-3
-    lr_delays: float = 0.5
+    lr_weights: float = LR_WEIGHTS
+    lr_delays: float = LR_DELAYS
     lr_schedule: str = "cosine"
     optimizer: str = "adam"
     method: str = "online"
