@@ -12,7 +12,7 @@ help:
 	@echo "make lab            open the course's learner edition in JupyterLab (127.0.0.1, token authentication);"
 	@echo "                    LAB_ARGS='--edition instructor' for the solutions, '--edition source' for the .py files"
 	@echo "make test           run every test (library, data, notebooks in fast mode)"
-	@echo "make test-fast      library tests only (no notebook execution)"
+	@echo "make test-fast      library tests without the slow end-to-end ones (no notebooks, no kernels)"
 	@echo "make test-notebooks build both editions and run them under nbval (fast mode): the instructor"
 	@echo "                    edition with every exercise check required to pass, the learner edition to the end"
 	@echo "make test-browser   drive the course in headless Chromium (needs Debian's chromium)"
@@ -40,7 +40,7 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not notebooks and not browser"
+	$(PY) -m pytest -m "not notebooks and not browser and not packaging and not slow"
 
 # nbval runs the kernels with this shell's environment: SNNLIB_EXERCISES=strict makes every failed exercise
 # check raise in the instructor edition. (The learner edition is executed by `make test`, tests/test_notebooks.py:

@@ -3,9 +3,12 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from snnlib.demo import run_demo
 
 
+@pytest.mark.slow
 def test_demo_command_writes_its_figure(tmp_path):
     done = subprocess.run([sys.executable, "-m", "snnlib", "demo", "--epochs", "3", "--quiet", "--out", str(tmp_path)],
                           capture_output=True, text=True, timeout=300, env={"MPLBACKEND": "Agg", **_env()})
@@ -14,6 +17,7 @@ def test_demo_command_writes_its_figure(tmp_path):
     assert re.search(r"test accuracy \d+\.\d% before, \d+\.\d% after 3 epochs", done.stdout)
 
 
+@pytest.mark.slow
 def test_learned_delays_solve_the_coincidence_task_where_weights_alone_do_not():
     delays = run_demo(epochs=40, delays="synaptic", progress=False)
     weights_only = run_demo(epochs=40, delays="none", progress=False)

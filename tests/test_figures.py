@@ -37,6 +37,7 @@ def data_home(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.mark.slow
 def test_fast_mode_writes_every_figure(data_home, capsys):
     out = data_home / "figures"
     script = _script()

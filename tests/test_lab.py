@@ -78,6 +78,7 @@ def test_source_edition_opens_the_jupytext_sources_of_a_clone(capsys, monkeypatc
     assert code == 2 and "--edition source opens the jupytext sources of a clone" in err
 
 
+@pytest.mark.slow
 def test_dir_builds_the_editions_once_and_opens_the_learner_edition(tmp_path, monkeypatch, capsys, not_root,
                                                                     with_lab):
     monkeypatch.setenv(course.INSTALL_ENV, "snnlib")

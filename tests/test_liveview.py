@@ -41,6 +41,7 @@ def _wait_for(condition, seconds=60):
 
 
 # ----------------------------------------------------------------------------- foreground and static runs
+@pytest.mark.slow
 def test_static_view_trains_with_the_trainer_and_restarts_with_new_settings(task, capsys):
     model, settings, data = task
     view = liveview.LiveTrainingView("static", live=False, dpi=40)
@@ -220,6 +221,7 @@ def test_the_figure_without_delays_or_history():
 
 
 # ----------------------------------------------------------------------------- a real kernel, as JupyterLab drives it
+@pytest.mark.slow
 def test_controls_work_in_a_kernel_while_the_trainer_runs(tmp_path):
     """A kernel with live widgets (this machine's ipykernel): the cell returns, Pause/Stop arrive as comm messages."""
     from tests.kernel import live_kernel

@@ -216,6 +216,7 @@ def test_rerunning_a_view_stops_the_previous_run():
 
 
 # ----------------------------------------------------------------------------- a real kernel, as JupyterLab drives it
+@pytest.mark.slow
 def test_stop_button_works_in_a_kernel():
     """Run the view in a kernel with live widgets; click Stop by a comm message, like the front end."""
     from tests.kernel import live_kernel
