@@ -1,7 +1,7 @@
 """Choose a dataset's learning rates on validation data only, over several seeds.
 
-Trains the reference network with learned synaptic delays (the ``synaptic`` cell of ``python -m snnlib
-experiments``: the dataset's default width, epochs, schedule and batch size) for every pair of learning rates
+Trains one network of the grid of ``python -m snnlib experiments`` (``--cell``, default the one with learned
+synaptic delays; the dataset's default width, epochs, schedule and batch size) for every pair of learning rates
 (weights, delays) in the grid and every seed, and ranks the pairs by the **best validation accuracy** over the
 epochs, averaged over the seeds. The test set plays no part: the trainer evaluates it once at the end of each run,
 as it always does, but this script neither prints nor stores it. The test accuracy of the chosen recipe is then
@@ -33,15 +33,19 @@ LR_WEIGHTS = (0.005, 0.01, 0.02, 0.05)
 LR_DELAYS = (0.1, 0.25, 0.5, 1.0)
 
 
-def search_specs(dataset: str, lr_weights, lr_delays, seeds, *, hidden=None, epochs=None, generator=None):
-    """One spec per (lr_weights, lr_delays, seed): the ``synaptic`` cell of the experiment grid with those rates."""
+def search_specs(dataset: str, lr_weights, lr_delays, seeds, *, hidden=None, epochs=None, generator=None,
+                 cell: str = "synaptic"):
+    """One spec per (lr_weights, lr_delays, seed): ``cell`` of the experiment grid's ``delays`` group (``none``,
+    ``fixed``, ``synaptic`` or ``axonal``) with those rates."""
+    if cell not in ("none", "fixed", "synaptic", "axonal"):
+        raise ValueError(f"cell must be none, fixed, synaptic or axonal, got {cell!r}")
     specs = []
     for lr_w, lr_d in itertools.product(lr_weights, lr_delays):
         grid, _, _, settings = experiments.make_specs(
             dataset, hidden=hidden, epochs=epochs, seeds=seeds, only=["delays"], generator=generator,
             train_overrides={"lr_weights": float(lr_w), "lr_delays": float(lr_d)})
-        specs += [{**s, "key": f"lr_w={lr_w:g} lr_d={lr_d:g}"} for s in grid if s["key"] == "synaptic"]
-    return specs, settings
+        specs += [{**s, "key": f"lr_w={lr_w:g} lr_d={lr_d:g}"} for s in grid if s["key"] == cell]
+    return specs, {**settings, "cell": cell}
 
 
 def rank(rows: list[dict]) -> list[dict]:
@@ -55,10 +59,12 @@ def rank(rows: list[dict]) -> list[dict]:
 def search_markdown(ranked: list[dict], settings: dict, command: str, wall_s: float) -> str:
     seeds = settings["seeds"]
     best = ranked[0]
+    kind = {"none": "weights only", "fixed": "fixed random delays", "synaptic": "learned synaptic delays",
+            "axonal": "learned axonal delays"}[settings.get("cell", "synaptic")]
     lines = [f"# Learning rates for {settings['dataset']}, chosen on validation data", "",
-             f"Network: synaptic delays, N = {settings['hidden']}, {settings['epochs']} epochs, batch "
+             f"Network: {kind}, N = {settings['hidden']}, {settings['epochs']} epochs, batch "
              f"{settings['train']['batch_size']}, {settings['train']['lr_schedule']} schedule; "
-             f"{settings['n_train']} training samples (the validation part held out of them). "
+             f"{settings['n_train']} training and {settings['n_valid']} validation samples. "
              f"{len(seeds)} seeds ({', '.join(map(str, seeds))}) per pair; ranked by the best validation accuracy "
              f"over the epochs, mean ± sd over the seeds (sd with ddof 1). The test set was not looked at.", "",
              f"Chosen: **lr_weights = {best['lr_weights']:g}, lr_delays = {best['lr_delays']:g}** "
@@ -88,6 +94,8 @@ def main(argv=None) -> int:
     p.add_argument("--lr-weights", type=float, nargs="+", default=list(LR_WEIGHTS))
     p.add_argument("--lr-delays", type=float, nargs="+", default=list(LR_DELAYS))
     p.add_argument("--seeds", type=int, default=3, help="seeds per pair of rates (default 3)")
+    p.add_argument("--cell", default="synaptic", choices=("none", "fixed", "synaptic", "axonal"),
+                   help="which network of the grid's delays group to tune (default: learned synaptic delays)")
     p.add_argument("--hidden", type=int, default=None, help="width (default: the dataset's)")
     p.add_argument("--epochs", type=int, default=None, help="epochs (default: the dataset's)")
     p.add_argument("--workers", type=int, default=1, help="local processes")
@@ -98,7 +106,7 @@ def main(argv=None) -> int:
     _io.check_output_file(args.out / "search.md")
     start = time.perf_counter()
     specs, settings = search_specs(args.dataset, args.lr_weights, args.lr_delays, range(args.seeds),
-                                   hidden=args.hidden, epochs=args.epochs)
+                                   hidden=args.hidden, epochs=args.epochs, cell=args.cell)
     print(f"{len(specs)} runs: {len(args.lr_weights)} × {len(args.lr_delays)} rates × {args.seeds} seeds",
           file=sys.stderr)
     results = experiments.run_grid(specs, workers=args.workers)

@@ -261,7 +261,8 @@ def make_specs(dataset: str, *, quick: bool = False, hidden: int | None = None, 
     settings = {"dataset": dataset, "hidden": hidden, "epochs": epochs, "seed": seeds[0], "seeds": seeds,
                 "quick": quick,
                 "n_in": data.n_in, "n_classes": data.n_classes, "n_steps": data.n_steps,
-                "n_train": len(data.train), "n_test": len(data.test), "train": train_base, "model": model_base,
+                "n_train": len(data.train), "n_valid": len(data.valid) if data.valid is not None else 0,
+                "n_test": len(data.test), "train": train_base, "model": model_base,
                 "data": data_fields}
     return specs, groups, cells, settings
 

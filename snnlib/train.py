@@ -78,7 +78,7 @@ GENERIC_DEFAULTS = dict(
 #: Defaults per dataset (command line and experiments), chosen so that the offline datasets train in a few
 #: minutes on 2 cores (see docs/training.md).
 DATASET_DEFAULTS = {
-    "delay-task": dict(hidden=16, epochs=15, d_max=15, lr_weights=2e-2, lr_delays=0.5),
+    "delay-task": dict(hidden=16, epochs=15, d_max=15, lr_weights=5e-2, lr_delays=0.1),
     "randman": dict(hidden=32, epochs=20, d_max=15, lr_weights=1e-2, lr_delays=0.5),
     "shd-like": dict(hidden=32, epochs=8, pool=10, d_max=15, lr_weights=5e-3, lr_delays=0.5),
     "shd": dict(hidden=128, epochs=20, pool=5, d_max=25, lr_weights=2e-3, lr_delays=0.5, valid_by="speaker"),
