@@ -39,7 +39,7 @@ import math
 import platform
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -176,7 +176,7 @@ def run_one(corpus: Corpus, protocol: str, model_key: str, settings: Settings, o
 
     label, fields = MODELS[model_key]
     where = "official" if protocol == "official" else f"loso-{corpus.speaker_names[speaker]}"
-    run_dir = out / "runs" / where / model_key
+    run_dir = out / "runs" / where / model_key / f"seed-{settings.seed}"
     identity = {"protocol": protocol, "speaker": speaker, "model": model_key, "settings": asdict(settings),
                 "data_attrs_channels": corpus.n_channels}
     done = run_dir / "selection.json"
@@ -212,6 +212,7 @@ def run_one(corpus: Corpus, protocol: str, model_key: str, settings: Settings, o
     test_at_best = math.nan if m["test_accuracy_at_best_val"] is None else m["test_accuracy_at_best_val"]
     row = {
         "protocol": protocol, "held_out": where if protocol == "loso" else "", "model": model_key, "label": label,
+        "seed": s.seed,
         "hidden": s.hidden, "weights": m["parameters"]["weights"], "delays": m["parameters"]["delays"],
         "test_last": m["test_accuracy"], "test_at_best_val": test_at_best, "best_val": m["best_val_accuracy"],
         "best_epoch": m["best_epoch"], "val_last": m["val_accuracy"], "train_loss": m["train_loss"],
@@ -230,27 +231,39 @@ def _pct(value) -> str:
     return "—" if value is None or not np.isfinite(value) else f"{100 * value:.1f}"
 
 
+def _mean_sd(values) -> tuple[float | None, float | None]:
+    """Mean and sample standard deviation (ddof 1; None for fewer than two values) of the finite values."""
+    values = [v for v in values if v is not None and np.isfinite(v)]
+    if not values:
+        return None, None
+    return float(np.mean(values)), (float(np.std(values, ddof=1)) if len(values) > 1 else None)
+
+
 def summarise(rows: list[dict], models: list[str], speaker_names: list[str]) -> list[dict]:
-    """One line per model: official accuracies and the LOSO mean ± standard deviation over held-out speakers."""
+    """One line per model: official accuracies (mean ± sd over the seeds) and the LOSO mean ± sd over the held-out
+    speakers (each speaker's accuracy first averaged over the seeds)."""
     lines = []
     for key in models:
         mine = [r for r in rows if r["model"] == key]
         if not mine:
             continue
-        official = next((r for r in mine if r["protocol"] == "official"), None)
+        official = [r for r in mine if r["protocol"] == "official"]
         loso = [r for r in mine if r["protocol"] == "loso"]
         line = {"model": key, "label": MODELS[key][0], "hidden": mine[0]["hidden"], "weights": mine[0]["weights"],
-                "delays": mine[0]["delays"],
-                "official_test_last": official["test_last"] if official else None,
-                "official_test_at_best_val": official["test_at_best_val"] if official else None,
-                "official_best_val": official["best_val"] if official else None,
-                "official_train_s": official["train_s"] if official else None,
-                "loso_speakers": len(loso),
-                "loso_mean": float(np.mean([r["test_last"] for r in loso])) if loso else None,
-                "loso_std": float(np.std([r["test_last"] for r in loso])) if len(loso) > 1 else None,
-                "loso_mean_at_best_val": float(np.mean([r["test_at_best_val"] for r in loso])) if loso else None}
+                "delays": mine[0]["delays"], "official_seeds": len(official)}
+        for name, column in (("official_test_last", "test_last"), ("official_test_at_best_val", "test_at_best_val"),
+                             ("official_best_val", "best_val"), ("official_train_s", "train_s")):
+            line[name], line[name + "_sd"] = _mean_sd([r[column] for r in official])
+        per_speaker = {}
         for r in loso:
-            line[f"loso_{r['held_out'][len('loso-'):]}"] = r["test_last"]
+            per_speaker.setdefault(r["held_out"], []).append(r)
+        means = {held: _mean_sd([r["test_last"] for r in runs])[0] for held, runs in per_speaker.items()}
+        line["loso_speakers"] = len(per_speaker)
+        line["loso_mean"], line["loso_std"] = _mean_sd(list(means.values()))
+        line["loso_mean_at_best_val"] = _mean_sd([_mean_sd([r["test_at_best_val"] for r in runs])[0]
+                                                  for runs in per_speaker.values()])[0]
+        for held, value in means.items():
+            line[f"loso_{held[len('loso-'):]}"] = value
         lines.append(line)
     return lines
 
@@ -258,6 +271,7 @@ def summarise(rows: list[dict], models: list[str], speaker_names: list[str]) -> 
 def results_markdown(rows: list[dict], models: list[str], corpus_info: dict, settings: Settings,
                      command: str, wall_s: float) -> str:
     speakers = corpus_info["speaker_names"]
+    seeds = sorted({r.get("seed", settings.seed) for r in rows}) or [settings.seed]
     lines = summarise(rows, models, speakers)
     held = [s for s in speakers if any(r.get("held_out") == f"loso-{s}" for r in rows)]
     out = io.StringIO()
@@ -271,9 +285,11 @@ def results_markdown(rows: list[dict], models: list[str], corpus_info: dict, set
             if line["loso_std"] is not None else f"{_pct(line['loso_mean'])} (1)")
         per = [_pct(line.get(f"loso_{s}")) for s in held]
         t = line["official_train_s"]
+        official = [_pct(line[name]) if line[name + "_sd"] is None else
+                    f"{_pct(line[name])} ± {_pct(line[name + '_sd'])}"
+                    for name in ("official_test_last", "official_test_at_best_val", "official_best_val")]
         out.write(f"| {line['label']} | {line['hidden']} | {line['weights']:,} + {line['delays']:,} | "
-                  f"{_pct(line['official_test_last'])} | {_pct(line['official_test_at_best_val'])} | "
-                  f"{_pct(line['official_best_val'])} | {loso} | " + " | ".join(per) + (" | " if held else "")
+                  + " | ".join(official) + f" | {loso} | " + " | ".join(per) + (" | " if held else "")
                   + ("—" if t is None else f"{t / 60:.1f} min") + " |\n")
     s = settings
     out.write(f"\nAccuracies in %. FSDD, {corpus_info['n_channels']} channels, pool {s.pool}, dt {1e3 * s.dt:g} ms, "
@@ -281,15 +297,17 @@ def results_markdown(rows: list[dict], models: list[str], corpus_info: dict, set
               f"{s.epochs} epochs, batch {s.batch_size}, Adam lr {s.lr_weights:g} (weights) / {s.lr_delays:g} (delays, "
               f"steps), {s.lr_schedule} schedule, d_max {s.d_max} steps, sigma {s.sigma:g} step, tau_mem "
               f"{1e3 * s.tau_mem:g} ms, tau_out {1e3 * s.tau_out:g} ms, validation {100 * s.valid_fraction:g} % of the "
-              f"training part (class-stratified, seed {s.data_seed}), seed {s.seed}. LOSO: mean ± standard deviation "
-              f"over the held-out speakers (their number in brackets).\n\n")
+              f"training part (class-stratified, seed {s.data_seed}), seeds {', '.join(map(str, seeds))}"
+              f"{' (official: mean ± sd over them, ddof 1)' if len(seeds) > 1 else ''}. LOSO: mean ± standard "
+              f"deviation over the held-out speakers (their number in brackets), each speaker's accuracy averaged "
+              f"over the seeds first.\n\n")
     out.write(f"Command: `{command}`  \nWall-clock time of this invocation: {wall_s / 60:.1f} min "
               f"(runs already done were read back, not retrained).\n")
     return out.getvalue()
 
 
 def results_csv(rows: list[dict]) -> str:
-    columns = ["protocol", "held_out", "model", "label", "hidden", "weights", "delays", "test_last",
+    columns = ["protocol", "held_out", "model", "label", "seed", "hidden", "weights", "delays", "test_last",
                "test_at_best_val", "best_val", "best_epoch", "val_last", "train_loss", "n_train", "n_valid", "n_test",
                "train_s", "train_cpu_s", "wall_s"]
     text = io.StringIO()
@@ -314,6 +332,8 @@ def parse_args(argv=None):
                    help="models for the LOSO protocol (default: --models)")
     p.add_argument("--speakers", nargs="+", default=None, metavar="NAME",
                    help="held-out speakers for LOSO (default: all six)")
+    p.add_argument("--seeds", type=int, default=5, metavar="N",
+                   help="train every run with N seeds (--seed, --seed + 1, ...): initial parameters and sample order")
     for name, value in asdict(defaults).items():
         p.add_argument("--" + name.replace("_", "-"), type=type(value), default=value)
     return p.parse_args(argv)
@@ -337,15 +357,19 @@ def main(argv=None) -> int:
         if unknown:
             raise SystemExit(f"error: unknown speaker(s) {unknown}; FSDD has {corpus.speaker_names}")
         speakers = [corpus.speaker_names.index(s) for s in args.speakers]
+    if args.seeds < 1:
+        raise SystemExit(f"error: --seeds must be at least 1, got {args.seeds}")
     rows = []
     echo = lambda text: print(text, flush=True)  # noqa: E731
-    if "official" in args.protocol:
-        for key in args.models:
-            rows.append(run_one(corpus, "official", key, settings, out, echo=echo))
-    if "loso" in args.protocol:
-        for speaker in speakers:
-            for key in args.loso_models or args.models:
-                rows.append(run_one(corpus, "loso", key, settings, out, speaker=speaker, echo=echo))
+    for seed in range(settings.seed, settings.seed + args.seeds):
+        run_settings = replace(settings, seed=seed)
+        if "official" in args.protocol:
+            for key in args.models:
+                rows.append(run_one(corpus, "official", key, run_settings, out, echo=echo))
+        if "loso" in args.protocol:
+            for speaker in speakers:
+                for key in args.loso_models or args.models:
+                    rows.append(run_one(corpus, "loso", key, run_settings, out, speaker=speaker, echo=echo))
     wall = time.perf_counter() - started
     models = list(dict.fromkeys(args.models + (args.loso_models or [])))
     info = {"n_channels": corpus.n_channels, "speaker_names": corpus.speaker_names, "dropped": corpus.dropped,

@@ -141,7 +141,7 @@ def test_results_script_official_and_loso(encoded, tmp_path, capsys):
     argv = ["--data", str(data_dir), "--out", str(out), "--protocol", "official", "loso", "--models", "none",
             "synaptic", "--loso-models", "synaptic", "--speakers", "george", "jackson", "--hidden", "4",
             "--epochs", "1", "--batch-size", "4", "--dt", "0.02", "--max-time", "0.8", "--d-max", "5",
-            "--valid-fraction", "0.25"]
+            "--valid-fraction", "0.25", "--seeds", "1"]
     assert script.main(argv) == 0
     rows = list(csv.DictReader((out / "results.csv").open()))
     assert [(r["protocol"], r["held_out"], r["model"]) for r in rows] == [
@@ -160,7 +160,7 @@ def test_results_script_official_and_loso(encoded, tmp_path, capsys):
     for row in rows:
         assert 0.0 <= float(row["test_last"]) <= 1.0
         assert (out / "runs" / ("official" if row["protocol"] == "official" else row["held_out"]) / row["model"]
-                / "metrics.json").exists()
+                / "seed-0" / "metrics.json").exists()
     table = (out / "results.md").read_text()
     assert "| weights only | 4 |" in table and "| learned synaptic delays | 4 |" in table
     assert "LOSO george" in table and "Command: `python scripts/fsdd_experiments.py" in table
@@ -173,3 +173,21 @@ def test_results_script_official_and_loso(encoded, tmp_path, capsys):
     capsys.readouterr()
     assert script.main(argv) == 0
     assert capsys.readouterr().out.count("done before") == 4
+
+
+def test_results_script_several_seeds_mean_and_spread(encoded, tmp_path):
+    script = _load_script()
+    out = tmp_path / "results"
+    argv = ["--data", str(encoded[0].parent), "--out", str(out), "--protocol", "official", "--models", "synaptic",
+            "--hidden", "4", "--epochs", "2", "--batch-size", "4", "--dt", "0.02", "--max-time", "0.8", "--d-max", "5",
+            "--valid-fraction", "0.25", "--seeds", "3", "--seed", "4"]
+    assert script.main(argv) == 0
+    rows = list(csv.DictReader((out / "results.csv").open()))
+    assert [int(r["seed"]) for r in rows] == [4, 5, 6]
+    assert len({r["test_last"] for r in rows}) > 1                         # the seeds differ: a real spread
+    tests = np.array([float(r["test_last"]) for r in rows])
+    line = json.loads((out / "results.json").read_text())["summary"][0]
+    assert line["official_seeds"] == 3
+    assert line["official_test_last"] == pytest.approx(tests.mean(), abs=1e-6)          # the CSV keeps 6 digits
+    assert line["official_test_last_sd"] == pytest.approx(tests.std(ddof=1), abs=1e-6)
+    assert "seeds 4, 5, 6 (official: mean ± sd over them, ddof 1)" in (out / "results.md").read_text()
