@@ -40,6 +40,11 @@ FOREIGN_STALE_SECONDS = 24 * 3600
 SPACE_MARGIN = 256 * 1024
 
 
+class OutputError(OSError):
+    """An output (a folder, a run's files) cannot be written: permission denied, disk full, ...; the message says
+    which file and why, in one line."""
+
+
 class NotEnoughSpace(OSError):
     """The folder lacks the free space a write needs. An ``OSError`` with errno ``ENOSPC``; ``str()`` is one line
     naming the folder, the bytes needed and the bytes available."""
@@ -256,20 +261,43 @@ def ensure_free_space(folder, needed: int, what: str, *, margin: int = SPACE_MAR
         )
 
 
+MEMORY_LIMIT_ENV = "SNNLIB_MEMORY_LIMIT"
+
+
 def available_memory() -> int | None:
-    """Bytes of memory the machine can still give this process without swapping (Linux ``MemAvailable``), or None
-    if unknown. Tests replace this function to simulate a small machine."""
+    """Bytes this process may still allocate: ``$SNNLIB_MEMORY_LIMIT`` if set (``8G``, ``500M``, bytes), else what the
+    system reports available (Linux: ``MemAvailable``, lowered to a cgroup's remaining limit), else ``None``
+    (unknown: nothing is checked). Tests replace this function to simulate a small machine."""
+    text = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
+    if text:
+        scale = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}.get(text[-1:].upper(), 1)
+        try:
+            return int(float(text[:-1] if scale > 1 else text) * scale)
+        except ValueError:
+            raise ValueError(f"{MEMORY_LIMIT_ENV}={text!r} is not a number of bytes (e.g. 8G or 500M)") from None
+    found = []
     try:
-        with open("/proc/meminfo") as meminfo:
-            for line in meminfo:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                    found.append(int(line.split()[1]) * 1024)
     except (OSError, ValueError, IndexError):
         pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
+    for limit_file, usage_file in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                                   ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                                    "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+        try:
+            limit = Path(limit_file).read_text().strip()
+            if limit != "max" and int(limit) < 2**60:
+                found.append(int(limit) - int(Path(usage_file).read_text().strip()))
+        except (OSError, ValueError):
+            pass
+    if not found:
+        try:
+            found.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (ValueError, OSError, AttributeError):
+            return None
+    return max(0, min(found))
 
 
 def memory_shortfall(needed: int) -> str | None:

@@ -13,6 +13,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from snnlib._checks import check_choice
+
 DELAY_KINDS = ("none", "fixed", "synaptic", "axonal")
 REC_DELAY_KINDS = ("none", "synaptic", "axonal")
 FEEDBACK_KINDS = ("symmetric", "random")
@@ -150,13 +152,13 @@ def _validate(c: SNNConfig) -> None:
         need(isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1,
              f"{name} must be a positive integer, got {value!r}")
     need(c.n_out >= 2, f"n_out must be at least 2 classes, got {c.n_out}")
-    _choice("delays", c.delays, DELAY_KINDS)
-    _choice("rec_delays", c.rec_delays, REC_DELAY_KINDS)
-    _choice("feedback", c.feedback, FEEDBACK_KINDS)
-    _choice("decay", c.decay, DECAY_KINDS)
-    _choice("surrogate", c.surrogate, SURROGATE_KINDS)
-    _choice("kernel", c.kernel, KERNEL_KINDS)
-    _choice("dtype", c.dtype, DTYPES)
+    check_choice("delays", c.delays, DELAY_KINDS)
+    check_choice("rec_delays", c.rec_delays, REC_DELAY_KINDS)
+    check_choice("feedback", c.feedback, FEEDBACK_KINDS)
+    check_choice("decay", c.decay, DECAY_KINDS)
+    check_choice("surrogate", c.surrogate, SURROGATE_KINDS)
+    check_choice("kernel", c.kernel, KERNEL_KINDS)
+    check_choice("dtype", c.dtype, DTYPES)
     need(isinstance(c.recurrent, (bool, np.bool_)), f"recurrent must be True or False, got {c.recurrent!r}")
     need(c.recurrent or c.rec_delays == "none",
          f"rec_delays={c.rec_delays!r} needs recurrent=True (a feedforward network has no recurrent delays)")
@@ -181,11 +183,6 @@ def _validate(c: SNNConfig) -> None:
          f"sparsity must be a fraction in [0, 1), got {c.sparsity!r}")
     need(isinstance(c.seed, (int, np.integer)) and not isinstance(c.seed, bool) and c.seed >= 0,
          f"seed must be an integer >= 0, got {c.seed!r}")
-
-
-def _choice(name: str, value, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(allowed)}")
 
 
 def input_mask(config: SNNConfig) -> np.ndarray | None:
