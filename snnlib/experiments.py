@@ -202,7 +202,8 @@ def run_grid(specs: list[dict], *, workers: int = 1, scheduler: str | None = Non
 
 
 def _single_thread() -> None:
-    """One compute thread per worker process, so that N workers use N cores rather than N × cores.
+    """One compute thread per worker process, so that N workers use N cores rather than N × cores; and the worker
+    ends when its parent does (:func:`snnlib._workers.end_with_parent`).
 
     Numba's thread count is set before it is first imported (``NUMBA_NUM_THREADS``) or through its API if it is
     loaded already; BLAS pools are limited through threadpoolctl when it is installed. Results do not depend on it:
@@ -210,6 +211,10 @@ def _single_thread() -> None:
     """
     import os
     import sys
+
+    from snnlib._workers import end_with_parent
+
+    end_with_parent()
 
     os.environ["NUMBA_NUM_THREADS"] = "1"
     if "numba" in sys.modules:

@@ -196,6 +196,47 @@ def test_ctrl_c_to_the_parent_alone_stops_workers_promptly(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["wavs"]
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the worker processes through /proc (Linux)")
+def test_workers_end_when_their_parent_is_killed_outright(tmp_path):
+    """A parent killed with SIGKILL (a Jupyter kernel killed or restarted mid-encoding) cannot stop its workers; they
+    must notice and end by themselves instead of staying behind."""
+    wavs = tmp_path / "wavs"
+    wavs.mkdir()
+    t = np.arange(8 * 16000) / 16000
+    for i in range(13):  # two tasks, one per worker, each running for many seconds
+        write_wav(wavs / f"r{i:02d}.wav", 0.3 * np.sin(2 * np.pi * (200 + 50 * i) * t), 16000)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "snnlib", "audio", "encode", str(wavs), str(tmp_path / "out.h5"), "--workers", "2",
+         "--no-progress"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    workers = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            workers = [p for p in _children(process.pid)
+                       if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+            if len(workers) == 2:
+                break
+            time.sleep(0.2)
+        assert len(workers) == 2, "the two workers did not start"
+        time.sleep(2)  # the workers are inside their first task
+        process.kill()  # SIGKILL: no handler, no cleanup in the parent
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in workers):
+            time.sleep(0.2)
+        left = [p for p in workers if Path(f"/proc/{p}").exists()
+                and Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
+    finally:
+        for p in workers:  # never leave them behind, even when the test fails
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
+    assert not left, f"worker processes {left} outlived their killed parent"
+
+
 def test_a_bad_recording_creates_no_output_folder(tmp_path, wav_folder, capsys):
     (wav_folder / "broken.wav").write_bytes(b"RIFF....WAVEjunk")
     code = main(["audio", "encode", str(wav_folder), str(tmp_path / "new" / "deeper" / "out.h5"), "--no-progress"])

@@ -27,6 +27,7 @@ import numpy as np
 from tqdm import tqdm
 
 from snnlib._io import check_output_file
+from snnlib._workers import end_with_parent
 from snnlib.audio.encoder import EncoderParams, _encode_steps, check_encodable
 from snnlib.audio.wav import AudioError, read_wav
 
@@ -116,7 +117,7 @@ def encode_recordings(recordings: Sequence[tuple[np.ndarray, float]], seeds: Seq
         else:
             context = multiprocessing.get_context("spawn")  # safe with threads (tqdm's monitor) in the parent
             with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context,
-                                     initializer=_ignore_interrupts) as pool:
+                                     initializer=_worker_start) as pool:
                 pending = {pool.submit(_encode_task, [recordings[i] for i in task], [seeds[i] for i in task],
                                        params): task for task in tasks}
                 try:
@@ -141,10 +142,12 @@ def _split_tasks(order: list[int], n_channels: int, workers: int) -> list[list[i
     return [order[i:i + per_task] for i in range(0, len(order), per_task)]
 
 
-def _ignore_interrupts() -> None:
-    """Worker initialiser: Ctrl-C at a terminal reaches the whole process group; the parent alone handles it (and
-    stops the workers), so the workers do not each print a traceback."""
+def _worker_start() -> None:
+    """Worker initialiser. Ctrl-C at a terminal reaches the whole process group; the parent alone handles it (and
+    stops the workers), so the workers ignore it and do not each print a traceback. And a worker ends when its
+    parent does (:func:`snnlib._workers.end_with_parent`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    end_with_parent()
 
 
 def _stop_now(pool: ProcessPoolExecutor) -> None:
