@@ -24,7 +24,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 
 from snnlib import _io, experiments
 
@@ -46,6 +45,13 @@ def search_specs(dataset: str, lr_weights, lr_delays, seeds, *, hidden=None, epo
             train_overrides={"lr_weights": float(lr_w), "lr_delays": float(lr_d)})
         specs += [{**s, "key": f"lr_w={lr_w:g} lr_d={lr_d:g}"} for s in grid if s["key"] == cell]
     return specs, {**settings, "cell": cell}
+
+
+def search_rows(specs: list[dict], results: list[dict]) -> list[dict]:
+    """The validation side of each run (its rates, seed and validation accuracies); the test accuracy is dropped."""
+    return [{"key": r["key"], "seed": r["seed"], "best_val_accuracy": r["best_val_accuracy"],
+             "val_accuracy": r["val_accuracy"], "history": r["history"],
+             "train_lr": (s["train"]["lr_weights"], s["train"]["lr_delays"])} for s, r in zip(specs, results)]
 
 
 def rank(rows: list[dict]) -> list[dict]:
@@ -109,11 +115,7 @@ def main(argv=None) -> int:
                                    hidden=args.hidden, epochs=args.epochs, cell=args.cell)
     print(f"{len(specs)} runs: {len(args.lr_weights)} × {len(args.lr_delays)} rates × {args.seeds} seeds",
           file=sys.stderr)
-    results = experiments.run_grid(specs, workers=args.workers)
-    by_spec = zip(specs, results)
-    rows = [{"key": r["key"], "seed": r["seed"], "best_val_accuracy": r["best_val_accuracy"],
-             "val_accuracy": r["val_accuracy"], "history": r["history"],
-             "train_lr": (s["train"]["lr_weights"], s["train"]["lr_delays"])} for s, r in by_spec]
+    rows = search_rows(specs, experiments.run_grid(specs, workers=args.workers))
     if any(r["best_val_accuracy"] is None for r in rows):
         print("error: the runs have no validation data; choose a dataset with a validation part", file=sys.stderr)
         return 2

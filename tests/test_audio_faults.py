@@ -157,32 +157,40 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the worker processes through /proc (Linux)")
-def test_ctrl_c_to_the_parent_alone_stops_workers_promptly(tmp_path):
-    """Each worker task here runs for a minute or more; Ctrl-C to the parent must not wait for it."""
+def _encoding_with_two_workers(tmp_path, **popen):
+    """Start `audio encode --workers 2` on recordings long enough that each worker's task runs for many seconds;
+    return the process and its two worker pids once both workers are inside their first task."""
     wavs = tmp_path / "wavs"
     wavs.mkdir()
     t = np.arange(8 * 16000) / 16000
     for i in range(13):  # 12 recordings per task at 700 channels: two tasks, one per worker
         write_wav(wavs / f"r{i:02d}.wav", 0.3 * np.sin(2 * np.pi * (200 + 50 * i) * t), 16000)
-    out = tmp_path / "out.h5"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "snnlib", "audio", "encode", str(wavs), str(out), "--workers", "2", "--no-progress"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [sys.executable, "-m", "snnlib", "audio", "encode", str(wavs), str(tmp_path / "out.h5"), "--workers", "2",
+         "--no-progress"], env=env, **popen)
+    deadline = time.monotonic() + 120
+    workers = []
+    while time.monotonic() < deadline and process.poll() is None:
+        workers = [p for p in _children(process.pid) if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        if len(workers) == 2:
+            break
+        time.sleep(0.2)
+    if len(workers) != 2:
+        process.kill()
+        raise AssertionError("the two workers did not start")
+    time.sleep(3)  # the workers are inside their first task
+    return process, workers
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the worker processes through /proc (Linux)")
+def test_ctrl_c_to_the_parent_alone_stops_workers_promptly(tmp_path):
+    """Each worker task here runs for a minute or more; Ctrl-C to the parent must not wait for it."""
+    process, workers = _encoding_with_two_workers(
+        tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # a background shell may have ignored it
     try:
-        deadline = time.monotonic() + 120
-        workers = []
-        while time.monotonic() < deadline and process.poll() is None:
-            workers = [p for p in _children(process.pid)
-                       if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
-            if len(workers) == 2:
-                break
-            time.sleep(0.2)
-        assert len(workers) == 2, "the two workers did not start"
-        time.sleep(3)  # the workers are inside their first task
         start = time.monotonic()
         process.send_signal(signal.SIGINT)  # to the parent only, as `kill -INT PID` does
         _, err = process.communicate(timeout=60)
@@ -201,26 +209,8 @@ def test_ctrl_c_to_the_parent_alone_stops_workers_promptly(tmp_path):
 def test_workers_end_when_their_parent_is_killed_outright(tmp_path):
     """A parent killed with SIGKILL (a Jupyter kernel killed or restarted mid-encoding) cannot stop its workers; they
     must notice and end by themselves instead of staying behind."""
-    wavs = tmp_path / "wavs"
-    wavs.mkdir()
-    t = np.arange(8 * 16000) / 16000
-    for i in range(13):  # two tasks, one per worker, each running for many seconds
-        write_wav(wavs / f"r{i:02d}.wav", 0.3 * np.sin(2 * np.pi * (200 + 50 * i) * t), 16000)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "snnlib", "audio", "encode", str(wavs), str(tmp_path / "out.h5"), "--workers", "2",
-         "--no-progress"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    workers = []
+    process, workers = _encoding_with_two_workers(tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.poll() is None:
-            workers = [p for p in _children(process.pid)
-                       if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
-            if len(workers) == 2:
-                break
-            time.sleep(0.2)
-        assert len(workers) == 2, "the two workers did not start"
-        time.sleep(2)  # the workers are inside their first task
         process.kill()  # SIGKILL: no handler, no cleanup in the parent
         process.wait(timeout=30)
         deadline = time.monotonic() + 30

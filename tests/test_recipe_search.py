@@ -29,10 +29,7 @@ def test_ranking_uses_the_mean_validation_accuracy_and_never_the_test(search, tm
                                           generator=TINY)
     assert [(s["train"]["lr_weights"], s["train"]["lr_delays"], s["seed"]) for s in specs] == \
         [(0.01, 0.5, 0), (0.01, 0.5, 1), (0.05, 0.5, 0), (0.05, 0.5, 1)]
-    results = experiments.run_grid(specs)
-    rows = [{"key": r["key"], "seed": r["seed"], "best_val_accuracy": r["best_val_accuracy"],
-             "val_accuracy": r["val_accuracy"], "history": r["history"],
-             "train_lr": (s["train"]["lr_weights"], s["train"]["lr_delays"])} for s, r in zip(specs, results)]
+    rows = search.search_rows(specs, experiments.run_grid(specs))
     ranked = search.rank(rows)
     means = {}
     for r in rows:                                        # the mean by hand
