@@ -24,7 +24,6 @@ import sys
 import time
 from pathlib import Path
 
-
 from snnlib import _io, experiments
 
 #: The default grid: a factor of about two between neighbours, around the defaults of snnlib.train.
