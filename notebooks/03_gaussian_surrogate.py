@@ -192,8 +192,8 @@ exercises.check("03.1", test, hint="product rule: d/du [u · g(u)] = g(u) + u ·
 # %% [markdown]
 # ## 4. The loss the surrogate sees
 #
-# Feeding this derivative through the network's learning rule (the eligibility traces of notebook 04;
-# here computed by `snnlib.bptt_gradients`, which gives the same numbers for this network) yields a
+# Feeding this derivative through the network's learning rule (the eligibility traces of notebook 04,
+# computed here by `snnlib.online_gradients`; BPTT gives the same numbers for this network) yields a
 # **surrogate gradient** $\partial E/\partial D$ at every $D$. Integrating it along $D$ draws the
 # loss the learning rule "believes in": a smooth valley around the window, where the true loss is a
 # staircase.

@@ -632,7 +632,7 @@ exercises.check("05.4", test, hint="B = feedback_matrix(config, params) of the r
 
 # %%
 n_batches = course.sized(full=75, fast=8)          # full: 75 × 16 = all 1200 training samples once
-n_u_seeds = course.sized(full=5, fast=2)
+n_u_seeds = course.sized(full=5, fast=1)
 T = x_train.shape[1]
 u_runs = {}
 for seed in range(n_u_seeds):
@@ -710,8 +710,8 @@ fig
 # feedback. In JupyterLab, Notebook 7 and VS Code the training runs in the background (the cell returns at
 # once, the buttons stay responsive) for up to 100 epochs; on Colab, JupyterLite or with ipykernel 7.0.x, which
 # cannot update widgets from a background thread, it runs in the foreground and updates as it goes (interrupt
-# the kernel, ■, to stop it). Without a widget front end (headless runs) it trains briefly and prints a few
-# snapshots.
+# the kernel, ■, to stop it). Without a widget front end (headless runs) it trains briefly, prints its progress
+# and shows the figure at the end.
 
 # %%
 from snnlib.train import Dataset, SpikeArrays, TrainConfig
@@ -719,7 +719,7 @@ from snnlib.train import Dataset, SpikeArrays, TrainConfig
 live = course.widget_frontend()
 live_data = Dataset(train=SpikeArrays(x_train, y_train), valid=SpikeArrays(x_valid, y_valid),
                     test=SpikeArrays(x_test, y_test), class_names=list(class_names), dt=0.01)
-live_settings = TrainConfig(epochs=100 if live else course.sized(full=10, fast=2),  # live: until you press Stop
+live_settings = TrainConfig(epochs=100 if live else course.sized(full=10, fast=1),  # live: until you press Stop
                             batch_size=32, lr_weights=1e-2, lr_delays=1.0, lr_schedule="constant", seed=1,
                             callback_every=2)
 view = LiveTrainingView("delay-task live", every=5)

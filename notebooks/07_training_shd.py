@@ -456,7 +456,7 @@ assert 95.07 - clean["DCLS-Delays, held-out split"] > 2 * se            # select
 # buttons stay responsive. Where a front end
 # cannot update widgets from a background thread (Colab, JupyterLite, ipykernel 7.0.x) the view says so and
 # trains in the foreground, updating as it goes: interrupt the kernel (■) to stop it early. Headless, it trains
-# a short run and shows static snapshots.
+# a short run and shows the figure at the end.
 
 # %%
 live = course.widget_frontend()

@@ -293,7 +293,7 @@ generator = {} if dataset == "shd" else dict(n_train=course.sized(full=2000, fas
 print(f"data: {'the published SHD files' if dataset == 'shd' else 'shd-like (offline stand-in)'}; "
       f"{'' if dataset == 'shd' else str(generator)}")
 
-options = dict(hidden=course.sized(full=None, fast=32), epochs=course.sized(full=None, fast=2), generator=generator,
+options = dict(hidden=course.sized(full=None, fast=32), epochs=course.sized(full=None, fast=1), generator=generator,
                train_overrides=course.sized(full={}, fast={"batch_size": 16, "lr_weights": 1e-2}))
 specs, groups, cells, grid_settings = experiments.make_specs(dataset, only=["sparsity", "equal-params"], **options)
 by_key = {s["key"]: s for s in specs}

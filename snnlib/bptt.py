@@ -17,10 +17,10 @@ from __future__ import annotations
 import numpy as np
 
 from snnlib.config import SNNConfig, input_mask
-from snnlib.delays import projection_gradients, shift
-from snnlib.network import (_forward, cross_entropy, effective_input_weights, output_error,
-                            recurrent_delays)
-from snnlib.neurons import pseudo_derivative
+from snnlib.delays import projection_gradients, shift, split_by_delay
+from snnlib.network import (cross_entropy, effective_input_weights, output_error, recurrent_delays,
+                            run_forward)
+from snnlib.neurons import leaky_filter, pseudo_derivative
 from snnlib.validation import check_input, check_labels, check_params
 
 
@@ -33,21 +33,17 @@ def bptt_gradients(config: SNNConfig, params: dict, x, labels) -> tuple[float, d
     check_params(config, params)
     x = check_input(config, x)
     labels = check_labels(config, labels, x.shape[0])
-    out = _forward(config, params, x)
+    out = run_forward(config, params, x)
     B, T, N = out.v.shape
     alpha, kappa = config.alpha, config.kappa
     g = output_error(config, out.probs, labels) / B  # batch mean folded in
 
-    delta_y = np.zeros_like(g)
-    acc = np.zeros_like(g[:, 0])
-    for t in reversed(range(T)):
-        acc = g[:, t] + kappa * acc
-        delta_y[:, t] = acc
+    delta_y = leaky_filter(g, kappa, reverse=True)
 
     psi = pseudo_derivative(out.v, config.threshold, config.gamma, config.surrogate)
     from_readout = delta_y @ params["W_out"]  # (B, T, N)
     delta_v = np.zeros_like(out.v)
-    groups = _recurrent_groups(config, params) if config.recurrent else []
+    groups = split_by_delay(params["W_rec"], recurrent_delays(config, params)) if config.recurrent else []
     nxt = np.zeros((B, N), dtype=out.v.dtype)
     for t in reversed(range(T)):
         delta_z = from_readout[:, t].copy()
@@ -78,11 +74,3 @@ def bptt_gradients(config: SNNConfig, params: dict, x, labels) -> tuple[float, d
     grads["b_out"] = delta_y.sum((0, 1))
     loss = float(cross_entropy(config, out.probs, labels).mean())
     return loss, {key: grads[key].astype(params[key].dtype) for key in params}
-
-
-def _recurrent_groups(config: SNNConfig, params: dict) -> list[tuple[int, np.ndarray]]:
-    """[(k, W_k)]: the recurrent weights split by integer delay value k."""
-    W = params["W_rec"]
-    d = recurrent_delays(config, params)
-    d = np.broadcast_to(d, W.shape)
-    return [(int(k), np.where(d == k, W, 0)) for k in np.unique(d)]

@@ -185,6 +185,41 @@ def _validate(c: SNNConfig) -> None:
          f"seed must be an integer >= 0, got {c.seed!r}")
 
 
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter array of a configuration: its shape, whether it is a delay (in steps, kept in
+    [0, d_max]) and whether training changes it (fixed delays are drawn once and kept)."""
+
+    shape: tuple[int, ...]
+    delay: bool = False
+    trainable: bool = True
+
+
+def param_layout(config: SNNConfig) -> dict[str, ParamSpec]:
+    """The parameter arrays of ``config``, in order (MODEL.md §2–3): the one description that
+    initialisation, checks, counts and the optimisers read.
+
+    ``W_in (N, M)``; ``D_in`` (N, M) for synaptic and fixed delays, (M,) for axonal, absent for
+    ``delays="none"``; ``W_rec (N, N)`` and ``D_rec`` (N, N) or (N,) when recurrent; ``W_out (K, N)``;
+    ``b_out (K,)``. The sparsity mask (:func:`input_mask`) applies to ``W_in`` and a per-connection ``D_in``.
+    """
+    N, M, K = config.n_hidden, config.n_in, config.n_out
+    layout = {"W_in": ParamSpec((N, M))}
+    if config.delays in ("synaptic", "fixed"):
+        layout["D_in"] = ParamSpec((N, M), delay=True, trainable=config.delays == "synaptic")
+    elif config.delays == "axonal":
+        layout["D_in"] = ParamSpec((M,), delay=True)
+    if config.recurrent:
+        layout["W_rec"] = ParamSpec((N, N))
+        if config.rec_delays == "synaptic":
+            layout["D_rec"] = ParamSpec((N, N), delay=True)
+        elif config.rec_delays == "axonal":
+            layout["D_rec"] = ParamSpec((N,), delay=True)
+    layout["W_out"] = ParamSpec((K, N))
+    layout["b_out"] = ParamSpec((K,))
+    return layout
+
+
 def input_mask(config: SNNConfig) -> np.ndarray | None:
     """The fixed binary sparsity mask of ``W_in`` (N, M), or ``None`` for a dense layer.
 

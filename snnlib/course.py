@@ -807,12 +807,13 @@ class DelayToy:
         x[0, self.t_b, 1] = 1.0
         return config, params, x, np.array([0])
 
-    def landscape(self, D_grid, sigma: float = 1.0, kernel: str = "centered", method: str = "bptt"):
+    def landscape(self, D_grid, sigma: float = 1.0, kernel: str = "centered", method: str = "fast"):
         """Loss and surrogate gradient ∂E/∂D at each delay of ``D_grid`` (G,).
 
-        ``method``: ``"bptt"`` (:func:`snnlib.bptt_gradients`, the quickest for a single tiny
-        network), ``"stepwise"`` or ``"fast"`` (:func:`snnlib.online_gradients`); for this
-        feedforward network all three give the same numbers (MODEL.md §7).
+        ``method``: ``"fast"`` (the online rule's batched engine, :func:`snnlib.online_gradients`,
+        the quickest), ``"stepwise"`` (the same rule tick by tick) or ``"bptt"``
+        (:func:`snnlib.bptt_gradients`); for this feedforward network all three give the same
+        numbers up to rounding (MODEL.md §7).
         Returns ``(loss, gradient, integral)``, each (G,): the true loss of the forward pass (it only
         changes where the integer delay does), the surrogate gradient, and the surrogate's picture of
         the loss — ``loss[0]`` plus the running integral of the gradient (trapezoids).
@@ -868,7 +869,8 @@ class DelayToy:
         return grads["W_in"][0, 2:]
 
     def train_delay(self, schedule, D0: float, n_updates: int = 60, lr: float = 0.5):
-        """Learn only input A's delay from ``D0`` with Adam (learning rate ``lr`` steps), weights fixed.
+        """Learn only input A's delay from ``D0`` with Adam (learning rate ``lr`` steps), weights fixed,
+        with the online rule's gradients (:func:`snnlib.online_gradients`, the batched engine).
 
         ``schedule(update) -> sigma`` gives σ at each update (a constant, or an annealing schedule).
         Returns ``(path, final_loss)``: (n_updates + 1,) delays and the true loss at the end.
@@ -880,7 +882,8 @@ class DelayToy:
         optimizer = snnlib.Adam(config, lr_weights=0.0, lr_delays=lr)
         path = [float(D0)]
         for update in range(n_updates):
-            _, grads = snnlib.bptt_gradients(config.replace(sigma=float(schedule(update))), params, x, labels)
+            _, grads = snnlib.online_gradients(config.replace(sigma=float(schedule(update))), params, x, labels,
+                                               engine="fast")
             optimizer.step(params, {key: g if key == "D_in" else np.zeros_like(g) for key, g in grads.items()})
             path.append(float(params["D_in"][0, 0]))
         return np.array(path), float(snnlib.evaluate(config, params, x, labels)[0])

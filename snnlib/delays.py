@@ -9,7 +9,8 @@ import numpy as np
 
 from snnlib.surrogate import delay_taps, integer_delay
 
-__all__ = ["integer_delay", "shift", "delayed_current", "lag_correlations", "projection_gradients", "SpikeRing"]
+__all__ = ["integer_delay", "shift", "delay_sources", "split_by_delay", "delayed_current", "lag_correlations",
+           "projection_gradients", "SpikeRing"]
 
 
 def shift(x: np.ndarray, k: int) -> np.ndarray:
@@ -27,6 +28,31 @@ def shift(x: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
+def delay_sources(x: np.ndarray, d: np.ndarray, extra: int = 0) -> np.ndarray:
+    """Each source delayed by its own whole number of steps (axonal delays): ``out[b, t, p] = x[b, t − d[p], p]``.
+
+    x: (B, T, P); d: (P,) integer delays >= 0. Returns (B, T + extra, P), zero where ``t − d[p]``
+    falls outside 0 … T−1 (``extra`` steps let spikes delayed past the end be seen).
+    """
+    B, T, P = x.shape
+    d = np.asarray(d, dtype=np.int64)
+    pad = int(d.max(initial=0))
+    padded = np.zeros((B, pad + T + extra, P), x.dtype)
+    padded[:, pad:pad + T] = x
+    steps = pad + np.arange(T + extra)[:, None] - d[None, :]  # where x[t − d_p] sits in `padded`
+    return np.take_along_axis(padded, steps[None], axis=1)
+
+
+def split_by_delay(W: np.ndarray, d: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """``[(k, W_k)]``: the weights W (N, P) split by integer delay value, ``W_k = W`` where ``d == k``, else 0.
+
+    d: (N, P) per connection, or (P,) per source (axonal). ``Σ_k W_k = W``; a delayed projection is
+    ``I[t] = Σ_k W_k src[t − k]``, one matrix product per distinct delay value.
+    """
+    d = np.broadcast_to(d, W.shape)
+    return [(int(k), np.where(d == k, W, 0)) for k in np.unique(d)]
+
+
 def delayed_current(x: np.ndarray, W: np.ndarray, d: np.ndarray | None) -> np.ndarray:
     """``I[b, t, j] = Σ_p W[j, p] · x[b, t − d_jp, p]`` for a whole sequence.
 
@@ -37,14 +63,10 @@ def delayed_current(x: np.ndarray, W: np.ndarray, d: np.ndarray | None) -> np.nd
     if d is None:
         return x @ W.T
     if d.ndim == 1:  # axonal: delay each source once, then one product
-        shifted = np.empty_like(x)
-        for k in np.unique(d):
-            cols = d == k
-            shifted[:, :, cols] = shift(x[:, :, cols], int(k))
-        return shifted @ W.T
+        return delay_sources(x, d) @ W.T
     out = np.zeros(x.shape[:2] + (W.shape[0],), dtype=np.result_type(x, W))
-    for k in np.unique(d):  # synaptic: one product per distinct delay value
-        out += shift(x, int(k)) @ np.where(d == k, W, 0).T
+    for k, W_k in split_by_delay(W, d):  # synaptic: one product per distinct delay value
+        out += shift(x, k) @ W_k.T
     return out
 
 
@@ -91,11 +113,7 @@ def projection_gradients(lam: np.ndarray, src: np.ndarray, W: np.ndarray, D: np.
     else:
         lags = range(int(d.min()) + int(k[0]), int(d.max()) + int(k[-1]) + 1)
     if kind == "axonal":
-        shifted = np.empty_like(src)
-        for value in np.unique(d):
-            cols = d == value
-            shifted[:, :, cols] = shift(src[:, :, cols], int(value))
-        grad_W = lam.reshape(-1, lam.shape[2]).T @ shifted.reshape(-1, src.shape[2])
+        grad_W = lam.reshape(-1, lam.shape[2]).T @ delay_sources(src, d).reshape(-1, src.shape[2])
         d_full = np.broadcast_to(d, W.shape)
         H_full = np.broadcast_to(H, W.shape + H.shape[-1:])
     else:

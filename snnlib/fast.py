@@ -46,17 +46,16 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import math
 import os
 
 import numpy as np
 
 from snnlib.config import SNNConfig, input_mask
-from snnlib.delays import delayed_current, projection_gradients, shift
-from snnlib.network import (ForwardResult, cross_entropy, effective_input_weights, feedback_matrix,
-                            input_delays, output_error, recurrent_delays, score)
-from snnlib.network import _RecurrentInput
-from snnlib.neurons import LIFState, lif_step, pseudo_derivative, softmax
+from snnlib import neurons
+from snnlib.delays import delay_sources, delayed_current, projection_gradients, shift
+from snnlib.network import (ForwardResult, cross_entropy, effective_input_weights, hidden_sequence, input_delays,
+                            learning_signal, output_error, readout, recurrent_delays)
+from snnlib.neurons import pseudo_derivative
 from snnlib.surrogate import delay_taps, integer_delay
 from snnlib.validation import check_input, check_labels, check_params
 
@@ -187,7 +186,7 @@ def _forward_parts(config: SNNConfig, params: dict, x: np.ndarray, kern):
     if d is None:  # I = x Wᵀ
         current_in = x @ W_in.T
     elif d.ndim == 1:  # axonal: delay each input once, then one product: I = x̃ Wᵀ
-        x_delayed = _delay_sources(x, d, config.d_max, config.w, kern)  # w more steps for the gradient
+        x_delayed = _delay_sources(x, d, config.w, kern)  # w more steps for the gradient
         current_in = x_delayed[:, :x.shape[1]] @ W_in.T
     elif kern is not None:  # synaptic / fixed: scatter each spike to its N targets
         current_in = kern.delayed_current(x, np.ascontiguousarray(W_in.T, dtype=dtype),
@@ -200,55 +199,26 @@ def _forward_parts(config: SNNConfig, params: dict, x: np.ndarray, kern):
         v, z = kern.recurrent_neurons(current_in, np.ascontiguousarray(params["W_rec"].T, dtype=dtype),
                                       np.ascontiguousarray(d_recT), config.d_max,
                                       dtype.type(config.alpha), dtype.type(config.threshold))
+    elif kern is not None:
+        v, z = kern.lif_sequence(current_in, config.alpha, config.threshold)
     else:
-        v, z = _lif_sequence(config, params, current_in)
-    y, probs = _readout(config, params, z)
+        v, z = hidden_sequence(config, params, current_in)
+    y, probs = readout(config, params, z, _loops(kern).leaky_filter)
     return ForwardResult(v=v, z=z, y=y, probs=probs, current_in=current_in), x_delayed
 
 
-def _delay_sources(x: np.ndarray, d: np.ndarray, d_max: int, extra: int, kern) -> np.ndarray:
-    """Each source delayed by its own d[p]: ``out[b, t, p] = x[b, t − d[p], p]`` for t < T + extra.
-
-    x: (B, T, P); d: (P,) integer delays in 0 … d_max. Returns (B, T + extra, P), zero where
-    t − d[p] falls outside 0 … T−1.
-    """
-    if kern is not None:
-        return kern.delay_sources(x, d, extra)
-    B, T, P = x.shape
-    padded = np.zeros((B, d_max + T + extra, P), x.dtype)
-    padded[:, d_max:d_max + T] = x
-    steps = d_max + np.arange(T + extra)[:, None] - d[None, :]  # where x[t − d_p] sits in `padded`
-    return np.take_along_axis(padded, steps[None], axis=1)
+def _loops(kern):
+    """Where the time loops run: the compiled kernels, or :mod:`snnlib.neurons` (same numbers)."""
+    return neurons if kern is None else kern
 
 
-def _lif_sequence(config: SNNConfig, params: dict, current_in: np.ndarray):
-    """``v[t] = α v[t−1] + I[t] − ϑ z[t−1]``, ``z[t] = H(v[t] − ϑ)`` over a (B, T, N) input current,
-    adding the delayed recurrent current step by step when the network is recurrent."""
-    B, T, N = current_in.shape
-    v = np.empty_like(current_in)
-    z = np.zeros_like(current_in)
-    rec = _RecurrentInput(config, params, z) if config.recurrent else None
-    state = LIFState(np.zeros((B, N), current_in.dtype), np.zeros((B, N), current_in.dtype))
-    for t in range(T):
-        current = current_in[:, t] if rec is None else current_in[:, t] + rec.current(t)
-        state = lif_step(current, state, config.alpha, config.threshold)
-        v[:, t], z[:, t] = state
-    return v, z
-
-
-def _readout(config: SNNConfig, params: dict, z: np.ndarray):
-    """``y[t] = κ y[t−1] + W_out z[t] + b`` and ``π = softmax(y)``, both (B, T, K)."""
-    drive = z @ params["W_out"].T + params["b_out"]
-    y = np.empty_like(drive)
-    acc = np.zeros((z.shape[0], config.n_out), dtype=z.dtype)
-    for t in range(z.shape[1]):
-        acc = config.kappa * acc + drive[:, t]
-        y[:, t] = acc
-    return y, softmax(y)
+def _delay_sources(x: np.ndarray, d: np.ndarray, extra: int, kern) -> np.ndarray:
+    """:func:`snnlib.delays.delay_sources` (B, T + extra, P), compiled when ``kern`` is given."""
+    return delay_sources(x, d, extra) if kern is None else kern.delay_sources(x, d, extra)
 
 
 # ----------------------------------------------------------------------------- credit
-def credit(config: SNNConfig, params: dict, out: ForwardResult, labels: np.ndarray):
+def credit(config: SNNConfig, params: dict, out: ForwardResult, labels: np.ndarray, kern=None):
     """The per-neuron credit of a batch, from a forward result.
 
     Returns ``(g, lam, ybar)``:
@@ -260,29 +230,18 @@ def credit(config: SNNConfig, params: dict, out: ForwardResult, labels: np.ndarr
     * ``ybar`` (B, T, K): ``ȳ[t] = g[t] + κ ȳ[t+1]``, the readout's credit
       (∂E/∂W_out = Σ ȳ ⊗ z, ∂E/∂b = Σ ȳ).
     """
-    B, T, N = out.v.shape
-    g = output_error(config, out.probs, labels) / B
-    L = g @ feedback_matrix(config, params)  # (B, T, N)
+    g = output_error(config, out.probs, labels) / out.v.shape[0]
+    L = learning_signal(config, params, g)  # (B, T, N)
     psi = pseudo_derivative(out.v, config.threshold, config.gamma, config.surrogate)
-    alpha, kappa = config.alpha, config.kappa
-    lam = np.empty_like(L)
-    ybar = np.empty_like(g)
-    Lbar = np.zeros((B, N), L.dtype)
-    acc = np.zeros((B, N), L.dtype)
-    yacc = np.zeros_like(g[:, 0])
-    for t in reversed(range(T)):
-        Lbar = L[:, t] + kappa * Lbar
-        acc = psi[:, t] * Lbar + alpha * acc
-        lam[:, t] = acc
-        yacc = g[:, t] + kappa * yacc
-        ybar[:, t] = yacc
-    return g, lam, ybar
+    reverse_filter = functools.partial(_loops(kern).leaky_filter, reverse=True)
+    lam = reverse_filter(psi * reverse_filter(L, config.kappa), config.alpha)
+    return g, lam, reverse_filter(g, config.kappa)
 
 
 # ----------------------------------------------------------------------------- gradients
 def _forward_and_gradients(config, params, x, labels, kern):
     out, x_delayed = _forward_parts(config, params, x, kern)
-    _, lam, ybar = credit(config, params, out, labels)
+    _, lam, ybar = credit(config, params, out, labels, kern)
     grads: dict[str, np.ndarray] = {}
     mask = input_mask(config)
     grads["W_in"], grad_D = _projection_gradients(config, lam, x, effective_input_weights(config, params),
@@ -346,7 +305,7 @@ def _axonal_gradients(lam, src, W, D, sigma, d_max, causal, kern, src_delayed=No
     B, T, N = lam.shape
     P = src.shape[2]
     w = int(k[-1])
-    x_delayed = _delay_sources(src, d, d_max, w, kern) if src_delayed is None else src_delayed
+    x_delayed = _delay_sources(src, d, w, kern) if src_delayed is None else src_delayed
     lam2 = lam.reshape(-1, N)
     grad_W = lam2.T @ np.ascontiguousarray(x_delayed[:, :T]).reshape(-1, P)
     Q = np.zeros((B, T + 3 * w, P), lam.dtype)  # Q[b, t] at Q[b, w + t]

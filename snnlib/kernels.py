@@ -15,8 +15,13 @@ costs
 
 compared with ``B·T·P·N·(d_max + 1)`` and ``B·T·P·N·(d_max + 2w + 1)`` multiply-adds for the
 dense formulation (one matrix product per delay value or lag). Every kernel is generic in the
-float type (float32 or float64 arrays in, the same type out) and runs its outer loop in
-parallel over samples or blocks of target neurons, so no two threads write the same memory.
+float type (float32 or float64 arrays in, the same type out). The scatter and gather kernels
+run their outer loop in parallel over samples or blocks of target neurons, so no two threads
+write the same memory. The time loops of the neurons and the leaky filters (compiled twins of
+:func:`snnlib.neurons.lif_sequence` and :func:`snnlib.neurons.leaky_filter`, doing the same
+floating-point operations in the same order, so the numbers are equal bit for bit) and the
+axonal shift run on one thread: they take microseconds to a millisecond, less than waking a
+thread pool that competes with BLAS's threads for the cores.
 """
 from __future__ import annotations
 
@@ -28,7 +33,8 @@ except ImportError as exc:  # pragma: no cover - exercised only without numba
 
 import numpy as np
 
-__all__ = ["spike_events", "delayed_current", "delay_sources", "recurrent_neurons", "synapse_correlations"]
+__all__ = ["spike_events", "delayed_current", "delay_sources", "lif_sequence", "recurrent_neurons", "leaky_filter",
+           "synapse_correlations"]
 
 #: target neurons handled together by one thread in :func:`synapse_correlations`: their credit
 #: rows (B · JB · (T + d_max + 2w) numbers) stay in the core's cache while every input is visited
@@ -95,16 +101,17 @@ def delayed_current(x, WT, dT, d_max):
     return out
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True)
 def delay_sources(x, d, extra):
     """Each source delayed by its own d[p] (axonal delays): ``out[b, t, p] = x[b, t − d[p], p]``.
 
     x: (B, T, P); d: (P,) integer delays >= 0. Returns (B, T + extra, P), zero where t − d[p]
-    falls outside 0 … T−1. Parallel over samples.
+    falls outside 0 … T−1. One thread: a copy this short gains little from more, and the dense
+    products around it (axonal delays) keep BLAS's threads busy on the cores.
     """
     B, T, P = x.shape
     out = np.zeros((B, T + extra, P), x.dtype)
-    for b in prange(B):
+    for b in range(B):
         for s in range(T):
             for p in range(P):
                 t = s + d[p]
@@ -125,6 +132,55 @@ def _flat_offsets(dT, N):
         for j in range(N):
             offset[p, j] = dT[p, j] * N + j
     return offset
+
+
+def lif_sequence(current_in, alpha, threshold):
+    """:func:`snnlib.neurons.lif_sequence` of a feedforward layer, compiled: the same numbers.
+
+    current_in: (B, T, N). α and ϑ are used in current_in's float type, as NumPy does with
+    Python scalars. Returns ``(v, z)``, both (B, T, N).
+    """
+    kind = current_in.dtype.type
+    return _lif_neurons(current_in, kind(alpha), kind(threshold))
+
+
+@njit(cache=True)
+def _lif_neurons(current_in, alpha, theta):
+    B, T, N = current_in.shape
+    v = np.empty_like(current_in)
+    z = np.empty_like(current_in)
+    for b in range(B):
+        vb = np.zeros(N, current_in.dtype)
+        zb = np.zeros(N, current_in.dtype)
+        for t in range(T):
+            for j in range(N):
+                vb[j] = alpha * vb[j] + current_in[b, t, j] - theta * zb[j]
+                zb[j] = 1.0 if vb[j] > theta else 0.0
+                v[b, t, j] = vb[j]
+                z[b, t, j] = zb[j]
+    return v, z
+
+
+def leaky_filter(signal, factor, reverse=False):
+    """:func:`snnlib.neurons.leaky_filter` of a (B, T, K) signal, compiled: the same numbers.
+
+    ``factor`` is used in the signal's float type, as NumPy does with a Python scalar.
+    """
+    return _leaky_filter(np.ascontiguousarray(signal), signal.dtype.type(factor), bool(reverse))
+
+
+@njit(cache=True)
+def _leaky_filter(signal, factor, reverse):
+    B, T, K = signal.shape
+    out = np.empty_like(signal)
+    for b in range(B):
+        acc = np.zeros(K, signal.dtype)
+        for n in range(T):
+            t = T - 1 - n if reverse else n
+            for k in range(K):
+                acc[k] = factor * acc[k] + signal[b, t, k]
+                out[b, t, k] = acc[k]
+    return out
 
 
 @njit(parallel=True, cache=True)

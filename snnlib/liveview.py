@@ -32,7 +32,7 @@ Where the training runs (:attr:`LiveTrainingView.mode`):
   kernel (■) to stop it — the trainer finishes the current batch and returns ``interrupted``. After the
   run the controls work (Restart trains again, in the foreground).
 - ``"static"``: no widget front end (``SNNLIB_STATIC=1``, plain Python): the run is in the foreground and
-  a few static figures are shown (every third of the run and at the end).
+  its progress is printed half-way through the run and the figure is shown at the end.
 
 The figure (:func:`snnlib.plots_live.delay_view_figure`) shows the delays ordered by each hidden neuron's preferred class
 (the argmax of its column of ``W_out``) with the ideal pattern drawn over them on ``delay-task``, the
@@ -433,9 +433,14 @@ class LiveTrainingView:
             else:
                 self._set_status(self._progress("paused" if self._paused.is_set() else "running"))
         else:
-            every_static = self.static_every or (max(1, self.total // 3) if self.total else None)
+            # a figure every `static_every` updates if asked for; by default the progress half-way, in words,
+            # and the figure once, at the end (each figure costs a fraction of a second to draw)
+            every_static = self.static_every or (max(1, self.total // 2) if self.total else None)
             if every_static and self.updates % every_static == 0 and (self.total is None or self.updates < self.total):
-                self._show_static()
+                if self.static_every:
+                    self._show_static()
+                else:
+                    print(self._progress("training"))
 
     # -- a stream of records (a training loop of one's own) -----------------------------------
     def run(self, updates, total: int | None = None) -> "LiveTrainingView":

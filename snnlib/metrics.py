@@ -28,7 +28,7 @@ import time
 
 import numpy as np
 
-from snnlib.config import SNNConfig, input_mask
+from snnlib.config import SNNConfig, input_mask, param_layout
 from snnlib.fast import fast_forward
 from snnlib.gradients import evaluate
 from snnlib.network import input_delays, recurrent_delays
@@ -46,26 +46,18 @@ def parameter_counts(config: SNNConfig) -> dict:
     ``learned_delays`` (0 for fixed delays), ``total`` (weights + delays) and ``connections`` (surviving input
     connections).
     """
-    N, M, K = config.n_hidden, config.n_in, config.n_out
+    N, M = config.n_hidden, config.n_in
     mask = input_mask(config)
     connections = N * M if mask is None else int(mask.sum())
     active_inputs = M if mask is None else int(mask.any(axis=0).sum())
-    per = {"W_in": connections}
-    if config.delays in ("synaptic", "fixed"):
-        per["D_in"] = connections
-    elif config.delays == "axonal":
-        per["D_in"] = active_inputs
-    if config.recurrent:
-        per["W_rec"] = N * N
-        if config.rec_delays == "synaptic":
-            per["D_rec"] = N * N
-        elif config.rec_delays == "axonal":
-            per["D_rec"] = N
-    per["W_out"] = K * N
-    per["b_out"] = K
-    weights = sum(v for k, v in per.items() if not k.startswith("D_"))
-    delays = sum(v for k, v in per.items() if k.startswith("D_"))
-    learned = delays - (per.get("D_in", 0) if config.delays == "fixed" else 0)
+    layout = param_layout(config)
+    per = {key: math.prod(spec.shape) for key, spec in layout.items()}
+    per["W_in"] = connections                       # the mask removes input connections …
+    if "D_in" in per:                               # … with their delays; an axonal delay goes with its input
+        per["D_in"] = active_inputs if layout["D_in"].shape == (M,) else connections
+    weights = sum(v for k, v in per.items() if not layout[k].delay)
+    delays = sum(v for k, v in per.items() if layout[k].delay)
+    learned = sum(v for k, v in per.items() if layout[k].delay and layout[k].trainable)
     return {"per_array": per, "weights": weights, "delays": delays, "learned_delays": learned,
             "total": weights + delays, "connections": connections}
 

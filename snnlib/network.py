@@ -9,19 +9,17 @@ from functools import lru_cache
 
 import numpy as np
 
-from snnlib.config import SNNConfig, input_mask
-from snnlib.delays import SpikeRing, delayed_current, integer_delay
-from snnlib.neurons import LIFState, lif_step, softmax
-from snnlib.validation import check_input, check_labels, check_params, param_shapes
+from snnlib.config import SNNConfig, input_mask, param_layout
+from snnlib.delays import SpikeRing, delayed_current, integer_delay, split_by_delay
+from snnlib.neurons import LIFState, leaky_filter, lif_sequence, lif_step, softmax
+from snnlib.validation import check_input, check_labels, check_params
 
 
 # ----------------------------------------------------------------------------- parameters
 def init_params(config: SNNConfig) -> dict[str, np.ndarray]:
     """Fresh parameters for ``config``, drawn from ``config.seed``.
 
-    Keys (MODEL.md §2–3): ``W_in (N, M)``; ``D_in`` (N, M) for synaptic and fixed delays,
-    (M,) for axonal, absent for ``delays="none"``; ``W_rec (N, N)`` and ``D_rec`` (N, N) or
-    (N,) when recurrent; ``W_out (K, N)``; ``b_out (K,)``. Delays are in steps, uniform in
+    Keys and shapes: :func:`snnlib.config.param_layout`. Delays are in steps, uniform in
     [0, d_max] (integers for fixed delays); masked input weights are zero.
     """
     rng = np.random.default_rng(config.seed)
@@ -32,14 +30,14 @@ def init_params(config: SNNConfig) -> dict[str, np.ndarray]:
     params: dict[str, np.ndarray] = {}
     W_in = rng.normal(0.0, config.weight_scale / np.sqrt(M * density), size=(N, M))
     params["W_in"] = W_in if mask is None else W_in * mask
-    shapes = param_shapes(config)
-    if "D_in" in shapes:
-        D = rng.uniform(0.0, config.d_max, size=shapes["D_in"])
+    layout = param_layout(config)
+    if "D_in" in layout:
+        D = rng.uniform(0.0, config.d_max, size=layout["D_in"].shape)
         params["D_in"] = np.round(D) if config.delays == "fixed" else D
     if config.recurrent:
         params["W_rec"] = rng.normal(0.0, 1.0 / np.sqrt(N), size=(N, N))
-        if "D_rec" in shapes:
-            params["D_rec"] = rng.uniform(0.0, config.d_max, size=shapes["D_rec"])
+        if "D_rec" in layout:
+            params["D_rec"] = rng.uniform(0.0, config.d_max, size=layout["D_rec"].shape)
     params["W_out"] = rng.normal(0.0, 1.0 / np.sqrt(N), size=(K, N))
     params["b_out"] = np.zeros(K)
     return {key: value.astype(dtype) for key, value in params.items()}
@@ -97,50 +95,49 @@ def forward(config: SNNConfig, params: dict, x) -> ForwardResult:
     """Run the network on a batch ``x`` (B, T, M) of spike counts (MODEL.md §3)."""
     check_params(config, params)
     x = check_input(config, x)
-    return _forward(config, params, x)
+    return run_forward(config, params, x)
 
 
-def _forward(config: SNNConfig, params: dict, x: np.ndarray) -> ForwardResult:
-    B, T, _ = x.shape
-    N = config.n_hidden
-    alpha, kappa, theta = config.alpha, config.kappa, config.threshold
+def run_forward(config: SNNConfig, params: dict, x: np.ndarray) -> ForwardResult:
+    """:func:`forward` on inputs already checked: delayed current → LIF sequence → leaky readout.
+
+    The three stages are public (:func:`snnlib.delays.delayed_current`, :func:`hidden_sequence`,
+    :func:`readout`); :mod:`snnlib.fast` runs the same stages with compiled loops where it can.
+    """
     current_in = delayed_current(x, effective_input_weights(config, params), input_delays(config, params))
-    v = np.zeros((B, T, N), dtype=x.dtype)
-    z = np.zeros_like(v)
-    state = LIFState(np.zeros((B, N), x.dtype), np.zeros((B, N), x.dtype))
-    rec = _RecurrentInput(config, params, z) if config.recurrent else None
-    for t in range(T):
-        current = current_in[:, t] if rec is None else current_in[:, t] + rec.current(t)
-        state = lif_step(current, state, alpha, theta)
-        v[:, t], z[:, t] = state
-    drive = z @ params["W_out"].T + params["b_out"]
-    y = np.empty_like(drive)
-    acc = np.zeros((B, config.n_out), dtype=x.dtype)
-    for t in range(T):
-        acc = kappa * acc + drive[:, t]
-        y[:, t] = acc
-    return ForwardResult(v=v, z=z, y=y, probs=softmax(y), current_in=current_in)
+    v, z = hidden_sequence(config, params, current_in)
+    y, probs = readout(config, params, z)
+    return ForwardResult(v=v, z=z, y=y, probs=probs, current_in=current_in)
 
 
-class _RecurrentInput:
-    """``Σ_k W_rec[j, k] z[k, t − 1 − d_rec[j, k]]`` read from the spikes computed so far."""
+def hidden_sequence(config: SNNConfig, params: dict, current_in: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(v, z)``, both (B, T, N): the LIF layer driven by the (B, T, N) input current, plus the
+    delayed recurrent current when the network is recurrent."""
+    recurrent = recurrent_current(config, params) if config.recurrent else None
+    return lif_sequence(current_in, config.alpha, config.threshold, recurrent)
 
-    def __init__(self, config: SNNConfig, params: dict, z: np.ndarray):
-        self.z = z
-        self.W = params["W_rec"]
-        d = recurrent_delays(config, params)
-        if d.ndim == 1:
-            self.groups = [(int(k), np.where(d == k, 1.0, 0.0).astype(z.dtype)[None, :] * self.W)
-                           for k in np.unique(d)]
-        else:
-            self.groups = [(int(k), np.where(d == k, self.W, 0)) for k in np.unique(d)]
 
-    def current(self, t: int) -> np.ndarray:
+def recurrent_current(config: SNNConfig, params: dict):
+    """A function ``(t, z) -> (B, N)``: ``I_rec[t, j] = Σ_k W_rec[j, k] z[t − 1 − d_rec[j, k], k]``,
+    read from the spikes ``z`` (B, T, N) computed so far (one product per distinct delay value)."""
+    groups = split_by_delay(params["W_rec"], recurrent_delays(config, params))
+
+    def current(t: int, z: np.ndarray):
         out = 0.0
-        for k, W in self.groups:
+        for k, W_k in groups:
             if t - 1 - k >= 0:
-                out = out + self.z[:, t - 1 - k] @ W.T
+                out = out + z[:, t - 1 - k] @ W_k.T
         return out
+
+    return current
+
+
+def readout(config: SNNConfig, params: dict, z: np.ndarray, filter=leaky_filter) -> tuple[np.ndarray, np.ndarray]:
+    """``(y, π)``, both (B, T, K): the leaky readout ``y[t] = κ y[t−1] + W_out z[t] + b`` of the spikes
+    z (B, T, N) and its per-step softmax. ``filter``: :func:`snnlib.neurons.leaky_filter` or a
+    compiled twin with the same signature."""
+    y = filter(z @ params["W_out"].T + params["b_out"], config.kappa)
+    return y, softmax(y)
 
 
 # ----------------------------------------------------------------------------- loss
@@ -162,10 +159,23 @@ def output_error(config: SNNConfig, probs: np.ndarray, labels: np.ndarray) -> np
 
 def cross_entropy(config: SNNConfig, probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """(B,) per-sample loss ``E = (1/|𝒲|) Σ_{t∈𝒲} −log π[c, t]``."""
-    B, T, _ = probs.shape
-    window = loss_window(config, T)
-    p_true = probs[np.arange(B), :, labels]  # (B, T)
-    return -(np.log(np.maximum(p_true, np.finfo(probs.dtype).tiny)) * window).sum(1) / window.sum()
+    window = loss_window(config, probs.shape[1])
+    return -(log_likelihood(probs, labels) * window).sum(1) / window.sum()
+
+
+def log_likelihood(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """``log π[c]`` of each sample's own class c: probs (B, T, K) → (B, T), or one step's (B, K) → (B,).
+
+    π is floored at the smallest positive float, so a certain mistake costs a large finite loss.
+    """
+    p_true = probs[np.arange(len(labels)), ..., labels]
+    return np.log(np.maximum(p_true, np.finfo(probs.dtype).tiny))
+
+
+def learning_signal(config: SNNConfig, params: dict, error: np.ndarray) -> np.ndarray:
+    """``L = error · B``: the readout error (…, K) carried to the hidden neurons (…, N) by the feedback
+    matrix B (MODEL.md §5, factor 3), at one step or for a whole sequence."""
+    return error @ feedback_matrix(config, params)
 
 
 def predict(config: SNNConfig, probs: np.ndarray) -> np.ndarray:

@@ -33,6 +33,39 @@ def lif_step(current: np.ndarray, state: LIFState, alpha: float, threshold: floa
     return LIFState(v, spike(v, threshold))
 
 
+def lif_sequence(current_in: np.ndarray, alpha: float, threshold: float, recurrent=None):
+    """:func:`lif_step` over a whole sequence: ``(v, z)``, both (B, T, N), from the (B, T, N) input current.
+
+    recurrent: None, or a function ``(t, z) -> (B, N)`` adding the current that the spikes computed
+    so far (``z[:, :t]``) send back at step t (see :func:`snnlib.network.recurrent_current`).
+    """
+    B, T, N = current_in.shape
+    v = np.empty_like(current_in)
+    z = np.zeros_like(current_in)
+    state = LIFState(np.zeros((B, N), current_in.dtype), np.zeros((B, N), current_in.dtype))
+    for t in range(T):
+        current = current_in[:, t] if recurrent is None else current_in[:, t] + recurrent(t, z)
+        state = lif_step(current, state, alpha, threshold)
+        v[:, t], z[:, t] = state
+    return v, z
+
+
+def leaky_filter(signal: np.ndarray, factor: float, reverse: bool = False) -> np.ndarray:
+    """A first-order filter along time (axis 1) of a (B, T, …) signal.
+
+    Forward:  ``y[t] = factor · y[t−1] + signal[t]`` (the leaky readout, :func:`li_step`, with κ);
+    reverse:  ``y[t] = signal[t] + factor · y[t+1]`` (the credit that flows back in time: δy, ȳ and
+    L̄ with κ, δv and λ with α). Zero initial state; returns an array like ``signal``.
+    """
+    out = np.empty_like(signal)
+    acc = np.zeros_like(signal[:, 0])
+    steps = range(signal.shape[1])
+    for t in (reversed(steps) if reverse else steps):
+        acc = factor * acc + signal[:, t]
+        out[:, t] = acc
+    return out
+
+
 def li_step(y: np.ndarray, current: np.ndarray, kappa: float) -> np.ndarray:
     """Leaky-integrator readout ``y[t] = κ y[t−1] + I[t]`` (I includes the bias)."""
     return kappa * y + current

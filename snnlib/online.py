@@ -19,11 +19,10 @@ import numpy as np
 
 from snnlib.config import SNNConfig, input_mask
 from snnlib.delays import SpikeRing
-from snnlib.network import (StreamingNetwork, effective_input_weights, feedback_matrix,
-                            loss_window, recurrent_delays)
+from snnlib.network import StreamingNetwork, effective_input_weights, learning_signal, log_likelihood, loss_window
 from snnlib.neurons import pseudo_derivative
 from snnlib.surrogate import delay_taps
-from snnlib.validation import check_input, check_labels, check_params
+from snnlib.validation import check_labels, check_params
 
 
 class _ProjectionTraces:
@@ -148,12 +147,10 @@ class OnlineLearner:
             err = out.probs.copy()
             err[np.arange(B), self.labels] -= 1.0
             err /= self.window_size * B  # batch mean folded into the learning signal
-            L = err @ feedback_matrix(c, p)
+            L = learning_signal(c, p, err)
             self.grads["W_out"] += err.T @ (c.kappa * self.zbar + out.z)
             self.grads["b_out"] += err.sum(0) * (c.kappa * self.beta + 1.0)
-            p_true = out.probs[np.arange(B), self.labels]
-            self.loss_sum += float(-np.log(np.maximum(p_true, np.finfo(p_true.dtype).tiny)).sum()
-                                   / (self.window_size * B))
+            self.loss_sum += float(-log_likelihood(out.probs, self.labels).sum() / (self.window_size * B))
         self.zbar = c.kappa * self.zbar + out.z
         self.beta = c.kappa * self.beta + 1.0
         self.traces["in"].weight_step(out.x_in, psi, L, c.alpha, c.kappa, self.grads["W_in"])

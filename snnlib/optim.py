@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from snnlib.config import SNNConfig, input_mask
+from snnlib.config import SNNConfig, input_mask, param_layout
 
 #: The default learning rates, one per kind of parameter (weights; delays, in steps per update): the optimisers',
 #: the trainer's (``TrainConfig``) and the command line's. Each dataset's own rates are in
@@ -16,26 +16,22 @@ LR_WEIGHTS = 5e-3
 LR_DELAYS = 0.5
 
 
-def _is_delay(key: str) -> bool:
-    return key.startswith("D_")
-
-
 class _Optimizer:
     def __init__(self, config: SNNConfig, lr_weights: float = LR_WEIGHTS, lr_delays: float = LR_DELAYS):
         for name, value in (("lr_weights", lr_weights), ("lr_delays", lr_delays)):
             if not (np.isfinite(value) and value >= 0):
                 raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
         self.config, self.lr_weights, self.lr_delays = config, float(lr_weights), float(lr_delays)
+        self.layout = param_layout(config)
         self.t = 0
 
     def rate(self, key: str) -> float:
-        return self.lr_delays if _is_delay(key) else self.lr_weights
+        return self.lr_delays if self.layout[key].delay else self.lr_weights
 
     def trainable(self, params: dict):
         for key in params:
-            if key == "D_in" and self.config.delays == "fixed":
-                continue
-            yield key
+            if self.layout[key].trainable:
+                yield key
 
     def step(self, params: dict, grads: dict) -> None:
         """Apply one update to ``params`` (arrays replaced in place in the dict)."""
@@ -92,8 +88,9 @@ class Adam(_Optimizer):
 
 
 def _constrain(config: SNNConfig, params: dict) -> None:
+    layout = param_layout(config)
     for key in params:
-        if _is_delay(key):
+        if layout[key].delay:
             np.clip(params[key], 0.0, config.d_max, out=params[key])
     mask = input_mask(config)
     if mask is not None:

@@ -137,7 +137,7 @@ def learn_delay(sigma: float = 1.0, d_max: int = 40, d0: float = 4.0, lr: float 
     optimizer = snnlib.Adam(config, lr_weights=0.0, lr_delays=lr)
     path, loss = [d0], []
     for _ in range(int(n_updates)):
-        value, grads = snnlib.bptt_gradients(config, params, x, labels)
+        value, grads = snnlib.online_gradients(config, params, x, labels, engine="fast")
         loss.append(float(value))
         optimizer.step(params, {key: g if key == "D_in" else np.zeros_like(g) for key, g in grads.items()})
         path.append(float(params["D_in"][0, 0]))

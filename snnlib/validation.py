@@ -7,32 +7,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from snnlib.config import SNNConfig
+from snnlib.config import SNNConfig, param_layout
 
 
 def param_shapes(config: SNNConfig) -> dict[str, tuple[int, ...]]:
-    """The keys and shapes ``init_params(config)`` produces (and every ``grads`` dict has)."""
-    N, M, K = config.n_hidden, config.n_in, config.n_out
-    shapes: dict[str, tuple[int, ...]] = {"W_in": (N, M)}
-    if config.delays in ("synaptic", "fixed"):
-        shapes["D_in"] = (N, M)
-    elif config.delays == "axonal":
-        shapes["D_in"] = (M,)
-    if config.recurrent:
-        shapes["W_rec"] = (N, N)
-        if config.rec_delays == "synaptic":
-            shapes["D_rec"] = (N, N)
-        elif config.rec_delays == "axonal":
-            shapes["D_rec"] = (N,)
-    shapes["W_out"] = (K, N)
-    shapes["b_out"] = (K,)
-    return shapes
+    """The keys and shapes ``init_params(config)`` produces (and every ``grads`` dict has):
+    :func:`snnlib.config.param_layout`'s shapes."""
+    return {key: spec.shape for key, spec in param_layout(config).items()}
 
 
 def check_params(config: SNNConfig, params: dict) -> None:
     if not isinstance(params, dict):
         raise ValueError(f"params must be a dict of arrays (from snnlib.init_params), got {type(params).__name__}")
-    expected = param_shapes(config)
+    layout = param_layout(config)
+    expected = {key: spec.shape for key, spec in layout.items()}
     missing = sorted(set(expected) - set(params))
     extra = sorted(set(params) - set(expected))
     if missing or extra:
@@ -53,7 +41,7 @@ def check_params(config: SNNConfig, params: dict) -> None:
             raise ValueError(f"params[{key!r}] has shape {value.shape}, expected {shape}")
         if not np.all(np.isfinite(value)):
             raise ValueError(f"params[{key!r}] contains NaN or inf ({int(np.sum(~np.isfinite(value)))} values)")
-        if key.startswith("D_"):
+        if layout[key].delay:
             lo, hi = float(value.min()), float(value.max())
             if lo < 0 or hi > config.d_max:
                 raise ValueError(f"params[{key!r}] must lie in [0, d_max={config.d_max}] steps, "

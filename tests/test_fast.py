@@ -336,3 +336,94 @@ def test_axonal_gradient_formula_against_lag_correlations(backend):
             ref_D[p] += W[j, p] * sum(H[p, n] * C[d[p] + kn] for n, kn in enumerate(k))
     np.testing.assert_allclose(grad_W, ref_W, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(grad_D, ref_D, rtol=1e-12, atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- the shared time loops
+def _loops(backend):
+    """Where a back end's time loops live: snnlib.neurons (NumPy) or snnlib.kernels (compiled)."""
+    import importlib
+
+    return importlib.import_module("snnlib.neurons" if backend == "numpy" else "snnlib.kernels")
+
+
+def _loop_lif(current, alpha, theta):
+    """v[t] = α v[t−1] + I[t] − ϑ z[t−1], z[t] = [v[t] > ϑ], written out element by element."""
+    B, T, N = current.shape
+    v, z = np.zeros_like(current), np.zeros_like(current)
+    for b in range(B):
+        for j in range(N):
+            pv = pz = 0.0
+            for t in range(T):
+                pv = alpha * pv + current[b, t, j] - theta * pz
+                pz = float(pv > theta)
+                v[b, t, j], z[b, t, j] = pv, pz
+    return v, z
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_lif_sequence_matches_the_equations_written_out(backend):
+    run = _loops(backend).lif_sequence
+    current = np.random.default_rng(8).normal(0.4, 0.7, size=(3, 40, 6))
+    v, z = run(current, 0.85, 1.0)
+    v_ref, z_ref = _loop_lif(current, 0.85, 1.0)
+    assert 0.05 < z_ref.mean() < 0.8
+    np.testing.assert_array_equal(z, z_ref)
+    np.testing.assert_allclose(v, v_ref, rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("reverse", [False, True])
+def test_leaky_filter_forward_and_reverse_by_hand(backend, reverse):
+    run = _loops(backend).leaky_filter
+    signal = np.zeros((1, 4, 2))
+    signal[0, :, 0] = [1.0, 0.0, 2.0, 0.0]
+    signal[0, :, 1] = [0.0, 0.0, 0.0, 4.0]
+    out = run(signal, 0.5, reverse=reverse)
+    if reverse:   # y[t] = s[t] + 0.5 y[t+1]
+        want = [[1.0 + 0.5 * 0 + 0.25 * 2, 2.0 * 0.5, 2.0, 0.0], [0.5, 1.0, 2.0, 4.0]]
+    else:         # y[t] = 0.5 y[t−1] + s[t]
+        want = [[1.0, 0.5, 2.25, 1.125], [0.0, 0.0, 0.0, 4.0]]
+    np.testing.assert_allclose(out[0].T, want, rtol=0, atol=1e-15)
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_compiled_time_loops_give_numpys_numbers_bit_for_bit(dtype):
+    """The compiled twins do the same floating-point operations in the same order: not close, equal."""
+    from snnlib import kernels, neurons
+
+    rng = np.random.default_rng(9)
+    current = rng.normal(0.3, 0.8, size=(4, 60, 7)).astype(dtype)
+    for alpha in (0.9, 0.951229424500714):                       # one exact in float32, one not
+        a, b = neurons.lif_sequence(current, alpha, 1.0), kernels.lif_sequence(current, alpha, 1.0)
+        assert a[0].dtype == b[0].dtype == np.dtype(dtype)
+        np.testing.assert_array_equal(a[0], b[0])
+        np.testing.assert_array_equal(a[1], b[1])
+        for reverse in (False, True):
+            np.testing.assert_array_equal(neurons.leaky_filter(current, alpha, reverse),
+                                          kernels.leaky_filter(current, alpha, reverse))
+
+
+def test_delay_sources_and_split_by_delay_by_hand():
+    from snnlib.delays import delay_sources, delayed_current, split_by_delay
+
+    x = np.arange(1, 13, dtype=float).reshape(1, 4, 3)            # x[0, t, p] = 3t + p + 1
+    out = delay_sources(x, np.array([0, 2, 1]), extra=2)
+    assert out.shape == (1, 6, 3)
+    np.testing.assert_array_equal(out[0, :, 0], [1, 4, 7, 10, 0, 0])
+    np.testing.assert_array_equal(out[0, :, 1], [0, 0, 2, 5, 8, 11])
+    np.testing.assert_array_equal(out[0, :, 2], [0, 3, 6, 9, 12, 0])
+    W = np.array([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]])
+    d = np.array([[0, 2, 2], [1, 0, 2]])
+    groups = split_by_delay(W, d)
+    assert [k for k, _ in groups] == [0, 1, 2]
+    np.testing.assert_array_equal(sum(W_k for _, W_k in groups), W)
+    np.testing.assert_array_equal(groups[2][1], [[0.0, -2.0, 3.0], [0.0, 0.0, -6.0]])
+    # axonal d (P,) splits by column
+    np.testing.assert_array_equal(split_by_delay(W, np.array([1, 0, 1]))[0][1], [[0.0, -2.0, 0.0], [0.0, 5.0, 0.0]])
+    # the synaptic current, one connection at a time
+    cur = delayed_current(x, W, d)
+    for t in range(4):
+        for j in range(2):
+            want = sum(W[j, p] * x[0, t - d[j, p], p] for p in range(3) if t - d[j, p] >= 0)
+            assert cur[0, t, j] == want

@@ -178,3 +178,27 @@ def test_updates_every_step_change_the_network_while_it_runs():
     for k in ("W_in", "W_out", "b_out"):
         np.testing.assert_allclose((p0[k] - p[k]) / lr, grads[k], rtol=1e-3, atol=1e-6 * np.abs(grads[k]).max())
     assert learner.optimizer.t == 30  # one update per step (the last at finish)
+
+
+def test_the_parameter_layout_is_what_init_params_draws_and_what_the_optimiser_moves():
+    from snnlib.config import param_layout
+
+    c = SNNConfig(n_in=5, n_hidden=4, n_out=3, delays="fixed", recurrent=True, rec_delays="axonal", d_max=6)
+    layout = param_layout(c)
+    assert list(layout) == ["W_in", "D_in", "W_rec", "D_rec", "W_out", "b_out"]
+    assert {k: s.shape for k, s in layout.items()} == {"W_in": (4, 5), "D_in": (4, 5), "W_rec": (4, 4),
+                                                       "D_rec": (4,), "W_out": (3, 4), "b_out": (3,)}
+    assert [k for k, s in layout.items() if s.delay] == ["D_in", "D_rec"]
+    assert [k for k, s in layout.items() if not s.trainable] == ["D_in"]          # fixed delays stay
+    p = snnlib.init_params(c)
+    assert {k: v.shape for k, v in p.items()} == {k: s.shape for k, s in layout.items()}
+    # the optimiser moves every trainable array by its kind's rate and clips the delays
+    before = {k: v.copy() for k, v in p.items()}
+    grads = {k: np.ones_like(v) for k, v in p.items()}
+    snnlib.SGD(c, lr_weights=0.1, lr_delays=100.0).step(p, grads)
+    np.testing.assert_array_equal(p["D_in"], before["D_in"])
+    np.testing.assert_allclose(p["W_rec"], before["W_rec"] - 0.1)
+    np.testing.assert_array_equal(p["D_rec"], np.zeros(4))                      # 100 steps down, clipped at 0
+    # axonal delays without recurrence, none: the layout follows
+    assert param_layout(SNNConfig(n_in=5, n_hidden=4, n_out=3, delays="axonal"))["D_in"].shape == (5,)
+    assert "D_in" not in param_layout(SNNConfig(n_in=5, n_hidden=4, n_out=3, delays="none"))

@@ -171,8 +171,9 @@ def test_static_view_records_everything_and_shows_snapshots(capsys):
     acc = history["test_acc"]
     assert np.isnan(acc[0]) and acc[3] == 0.25 and acc[11] == 0.75 and len(acc) == 12
     assert np.array_equal(view.delays, np.full((2, 3), 11.0))
-    assert view.renders == 3  # after updates 4 and 8 (a third of 12 each), then the final one
+    assert view.renders == 1  # the figure once, at the end …
     out = capsys.readouterr().out
+    assert "training: update 6 / 12" in out  # … and the progress half-way, in words
     assert "done: update 12 / 12" in out and "test_acc 75.0 %" in out
 
 
