@@ -33,7 +33,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from snnlib import course
+from snnlib.course import editions
 
 #: Environment variable naming the per-user folder of the built editions.
 COURSE_DIR_ENV = "SNNLIB_COURSE_DIR"
@@ -61,7 +61,7 @@ class LabPlan:
 
 
 #: What ``lab --edition`` can open: a built edition, or the jupytext sources of a clone.
-LAB_EDITIONS = course.EDITIONS + ("source",)
+LAB_EDITIONS = editions.EDITIONS + ("source",)
 #: Where a clone's editions are built (relative to the repository).
 CLONE_DIR = Path("build") / "course"
 
@@ -70,14 +70,14 @@ def plan(directory=None, edition: str = "learner", install_source: str | None = 
     """Decide what to open (see the module docstring), building or updating the editions first."""
     if edition not in LAB_EDITIONS:
         raise ValueError(f"unknown edition {edition!r}; expected one of {', '.join(LAB_EDITIONS)}")
-    repo = course.repository_root()
+    repo = editions.repository_root()
     if edition == "source":
         if repo is None:
             raise ValueError("--edition source opens the jupytext sources of a clone of the repository, and this "
                              "snnlib is installed without one; use --edition learner or instructor")
         if directory is not None:
             raise ValueError("--edition source opens the repository's notebooks/ itself; leave out --dir")
-    config_dir = course.course_files("jupyter")
+    config_dir = editions.course_files("jupyter")
     if edition == "source":
         return LabPlan(repo, repo / "notebooks" / f"{FIRST_NOTEBOOK}.py", config_dir)
     if directory is not None:
@@ -87,7 +87,7 @@ def plan(directory=None, edition: str = "learner", install_source: str | None = 
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"{folder} is a file; --dir needs a folder for the course's notebooks")
     kept: list[Path] = []
-    written = course.build_editions(folder, install_source=install_source, update="unmodified", kept=kept)
+    written = editions.build_editions(folder, install_source=install_source, update="unmodified", kept=kept)
     first = folder / edition / f"{FIRST_NOTEBOOK}.ipynb"
     return LabPlan(folder.resolve(), first.resolve(), config_dir,
                    [p for paths in written.values() for p in paths], kept)

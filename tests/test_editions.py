@@ -173,8 +173,8 @@ def test_outside_a_clone_the_packaged_copy_is_used(tmp_path, monkeypatch):
     packaged = tmp_path / "_course"
     (packaged / "notebooks").mkdir(parents=True)
     (packaged / "notebooks" / "00_x.py").write_text("# %%\n1\n")
-    monkeypatch.setattr(course, "repository_root", lambda: None)
-    monkeypatch.setattr(course, "PACKAGED_COURSE", packaged)
+    monkeypatch.setattr(course.editions, "repository_root", lambda: None)
+    monkeypatch.setattr(course.editions, "PACKAGED_COURSE", packaged)
     assert course.notebook_sources() == [packaged / "notebooks" / "00_x.py"]
     with pytest.raises(ValueError, match="lacks the course files"):
         course.course_files("jupyter")

@@ -73,7 +73,7 @@ def test_source_edition_opens_the_jupytext_sources_of_a_clone(capsys, monkeypatc
     assert line.endswith(str(ROOT / "notebooks" / "00_setup_check.py"))
     code, _, err = _run(["lab", "--dry-run", "--edition", "source", "--dir", "x"], capsys)
     assert code == 2 and "leave out --dir" in err
-    monkeypatch.setattr(course, "repository_root", lambda: None)
+    monkeypatch.setattr(course.editions, "repository_root", lambda: None)
     code, _, err = _run(["lab", "--dry-run", "--edition", "source"], capsys)
     assert code == 2 and "--edition source opens the jupytext sources of a clone" in err
 
@@ -103,13 +103,13 @@ def test_dir_builds_the_editions_once_and_opens_the_learner_edition(tmp_path, mo
 
 
 def test_outside_a_clone_the_per_user_folder_and_the_packaged_settings(tmp_path, monkeypatch):
-    monkeypatch.setattr(course, "repository_root", lambda: None)
+    monkeypatch.setattr(course.editions, "repository_root", lambda: None)
     packaged = tmp_path / "_course"
     (packaged / "jupyter").mkdir(parents=True)
     (packaged / "notebooks").mkdir()
     (packaged / "notebooks" / "00_setup_check.py").write_text(
         "# %% [markdown]\n# # 00\n\n# %%\nprint(1)\n")
-    monkeypatch.setattr(course, "PACKAGED_COURSE", packaged)
+    monkeypatch.setattr(course.editions, "PACKAGED_COURSE", packaged)
     monkeypatch.setenv(course.INSTALL_ENV, "snnlib")
     monkeypatch.setenv(lab.COURSE_DIR_ENV, str(tmp_path / "per-user"))
     plan = lab.plan()
