@@ -641,8 +641,9 @@ for seed in range(n_u_seeds):
         config = network("synaptic", seed=seed)
         params = snnlib.init_params(config)
         start = snnlib.evaluate(config, params, x_valid, y_valid)
-        learner = snnlib.OnlineLearner(config, params, snnlib.Adam(config, 1e-2 * scale, 1.0 * scale),
-                                       update_every=every)
+        optimizer = snnlib.Adam(config, 1e-2 * scale, 1.0 * scale)
+        learner = snnlib.OnlineLearner(config, params, update_every=every,
+                                       on_update=lambda grads: optimizer.step(params, grads))
         losses = []
         for b in range(n_batches):
             batch = order[16 * b:16 * (b + 1)]

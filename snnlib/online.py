@@ -73,27 +73,33 @@ class _ProjectionTraces:
 
 
 class OnlineLearner:
-    """Three-factor learning one step at a time, with optional updates every ``update_every`` steps.
+    """Three-factor learning one step at a time; it computes updates, the caller applies them.
 
     Usage::
 
-        learner = OnlineLearner(config, params, optimizer=Adam(...), update_every=1)
+        optimizer = Adam(config, ...)
+        learner = OnlineLearner(config, params, update_every=1,
+                                on_update=lambda grads: optimizer.step(params, grads))
         learner.begin(labels, n_steps=T)
         for t in range(T):
             out = learner.step(x[:, t])     # forward one tick, traces, learning signal
         loss, grads = learner.finish()      # flushes the lagged delay traces, last update
 
-    ``grads`` (means over the batch) are the gradients accumulated since the last update; without
-    an optimiser nothing is updated and they cover the whole sequence. ``params`` is updated in
-    place (its arrays are replaced) by the optimiser, so the forward pass uses the new values from
-    the next step on.
+    ``on_update(grads)`` is called with the gradients (means over the batch) accumulated since the last
+    update: every ``update_every`` steps, and once more at ``finish()`` (``update_every=None``: only
+    then, one update per sequence). What it does with them is the caller's business (an optimiser step,
+    a log); the learner then starts accumulating afresh. Without ``on_update`` nothing is updated and
+    ``finish()`` returns the gradients of the whole sequence. An update that replaces the arrays of
+    ``params`` (as the optimisers do, in place) changes the forward pass from the next step on.
     """
 
-    def __init__(self, config: SNNConfig, params: dict, optimizer=None, update_every: int | None = None):
+    def __init__(self, config: SNNConfig, params: dict, update_every: int | None = None, on_update=None):
         check_params(config, params)
         if update_every is not None and (int(update_every) != update_every or update_every < 1):
             raise ValueError(f"update_every must be a whole number of steps >= 1, got {update_every!r}")
-        self.config, self.params, self.optimizer = config, params, optimizer
+        if on_update is not None and not callable(on_update):
+            raise ValueError(f"on_update must be a function of the gradients, got {type(on_update).__name__}")
+        self.config, self.params, self.on_update = config, params, on_update
         self.update_every = update_every
         self.lag = config.lag
         self.net: StreamingNetwork | None = None
@@ -178,8 +184,8 @@ class OnlineLearner:
         mask = input_mask(self.config)
         if mask is not None:
             self.grads["W_in"] *= mask
-        if self.optimizer is not None:
-            self.optimizer.step(self.params, self.grads)
+        if self.on_update is not None:
+            self.on_update(self.grads)
             self._zero_grads()
 
     # -- end of the sequence --------------------------------------------------------------
@@ -198,8 +204,8 @@ class OnlineLearner:
         mask = input_mask(self.config)
         if mask is not None:
             grads["W_in"] *= mask
-        if self.optimizer is not None:
-            self.optimizer.step(self.params, grads)
+        if self.on_update is not None:
+            self.on_update(grads)
         loss = self.loss_sum
         self.net = None
         return loss, grads

@@ -616,7 +616,8 @@ class _Run:
         xb = self.data.train.x[idx].astype(mc.np_dtype)
         yb = self.data.train.labels[idx]
         if self.stepwise_updates:
-            learner = OnlineLearner(mc, self.params, self.optimizer, tc.update_every)
+            learner = OnlineLearner(mc, self.params, tc.update_every,
+                                    on_update=lambda grads: self.optimizer.step(self.params, grads))
             learner.begin(yb, xb.shape[1])
             for t in range(xb.shape[1]):
                 learner.step(xb[:, t])

@@ -146,7 +146,8 @@ def test_one_update_per_sequence_applies_exactly_the_gradient():
     _, grads = snnlib.online_gradients(c, p, x, y)
     expected = {k: np.clip(v - 1e-3 * grads[k], 0, c.d_max) if k.startswith("D") else v - 1e-3 * grads[k]
                 for k, v in p.items()}
-    learner = snnlib.OnlineLearner(c, p, optimizer=snnlib.SGD(c, 1e-3, 1e-3))  # U = T
+    sgd = snnlib.SGD(c, 1e-3, 1e-3)
+    learner = snnlib.OnlineLearner(c, p, on_update=lambda g: sgd.step(p, g))  # U = T
     learner.begin(y, 30)
     for t in range(30):
         learner.step(x[:, t])
@@ -160,7 +161,8 @@ def test_updates_every_step_change_the_network_while_it_runs():
     p0 = {k: v.copy() for k, v in p.items()}
     loss_T, grads = snnlib.online_gradients(c, p0, x, y)
     # U = 1 with a zero learning rate is the same as never updating
-    learner = snnlib.OnlineLearner(c, p, optimizer=snnlib.SGD(c, 0.0, 0.0), update_every=1)
+    sgd = snnlib.SGD(c, 0.0, 0.0)
+    learner = snnlib.OnlineLearner(c, p, update_every=1, on_update=lambda g: sgd.step(p, g))
     learner.begin(y, 30)
     for t in range(30):
         learner.step(x[:, t])
@@ -170,14 +172,15 @@ def test_updates_every_step_change_the_network_while_it_runs():
         np.testing.assert_array_equal(p[k], p0[k])
     # with a small rate the 30 small updates add up to about one whole-sequence update (first order)
     lr = 1e-6
-    learner = snnlib.OnlineLearner(c, p, optimizer=snnlib.SGD(c, lr, lr), update_every=1)
+    sgd = snnlib.SGD(c, lr, lr)
+    learner = snnlib.OnlineLearner(c, p, update_every=1, on_update=lambda g: sgd.step(p, g))
     learner.begin(y, 30)
     for t in range(30):
         learner.step(x[:, t])
     learner.finish()
     for k in ("W_in", "W_out", "b_out"):
         np.testing.assert_allclose((p0[k] - p[k]) / lr, grads[k], rtol=1e-3, atol=1e-6 * np.abs(grads[k]).max())
-    assert learner.optimizer.t == 30  # one update per step (the last at finish)
+    assert sgd.t == 30  # one update per step (the last at finish)
 
 
 def test_the_parameter_layout_is_what_init_params_draws_and_what_the_optimiser_moves():
@@ -202,3 +205,24 @@ def test_the_parameter_layout_is_what_init_params_draws_and_what_the_optimiser_m
     # axonal delays without recurrence, none: the layout follows
     assert param_layout(SNNConfig(n_in=5, n_hidden=4, n_out=3, delays="axonal"))["D_in"].shape == (5,)
     assert "D_in" not in param_layout(SNNConfig(n_in=5, n_hidden=4, n_out=3, delays="none"))
+
+
+def test_the_update_hook_receives_every_part_of_the_gradient_once():
+    """A hook that only records: the updates are the gradient of the sequence cut into pieces, whose sum
+    is the whole-sequence gradient (computed independently by BPTT), and the learner owns no optimiser."""
+    c, p, x, y = learning_case()
+    _, whole = snnlib.bptt_gradients(c, p, x, y)
+    received = []
+    learner = snnlib.OnlineLearner(c, p, update_every=7, on_update=lambda g: received.append(
+        {k: v.copy() for k, v in g.items()}))
+    learner.begin(y, 30)
+    for t in range(30):
+        learner.step(x[:, t])
+    learner.finish()
+    assert len(received) == 5                      # after steps 7, 14, 21, 28, and at the end
+    for key in whole:
+        total = sum(r[key] for r in received)
+        np.testing.assert_allclose(total, whole[key], rtol=1e-9, atol=1e-12 * np.abs(whole[key]).max())
+    assert not hasattr(learner, "optimizer")
+    with pytest.raises(ValueError, match="on_update must be a function"):
+        snnlib.OnlineLearner(c, p, on_update="adam")

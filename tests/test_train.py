@@ -271,7 +271,7 @@ def test_updates_within_a_sample_follow_the_stepwise_learner():
     optimizer = Adam(mc, lr_weights=tc.lr_weights, lr_delays=tc.lr_delays)
     order = np.random.default_rng(tc.seed).permutation(16)
     x, y = data.train.x[order].astype(float), data.train.labels[order]
-    learner = OnlineLearner(mc, params, optimizer, update_every=4)
+    learner = OnlineLearner(mc, params, update_every=4, on_update=lambda grads: optimizer.step(params, grads))
     learner.begin(y, x.shape[1])
     for t in range(x.shape[1]):
         learner.step(x[:, t])

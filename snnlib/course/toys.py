@@ -191,13 +191,15 @@ def record_synapse(learner, x, labels, j: int = 0, i: int = 0) -> dict[str, np.n
     ``learner.lag`` steps behind: the value recorded at step t was computed when the forward pass was
     at t + lag; the last ``lag`` steps are computed by ``finish()`` and recorded as NaN), ``grad_W``,
     ``grad_D`` (the gradient accumulated up to each tick), plus ``lag`` and the final ``grads``.
-    Reads the learner's trace arrays (``learner.traces["in"]``); the learner must have no optimiser.
+    Reads the learner's trace arrays (``learner.traces["in"]``); the learner must apply no updates
+    (no ``on_update``).
     """
     from snnlib.network import feedback_matrix
     from snnlib.neurons import pseudo_derivative
 
-    if learner.optimizer is not None:
-        raise ValueError("record_synapse needs a learner without optimiser (it reports the plain gradient)")
+    if learner.on_update is not None:
+        raise ValueError("record_synapse needs a learner that applies no updates (no on_update): "
+                         "it reports the plain gradient")
     config, params = learner.config, learner.params
     x = np.asarray(x, dtype=config.np_dtype)
     if x.ndim != 3 or x.shape[0] != 1:
