@@ -3,7 +3,8 @@
 Two classes of input share the same spikes on the same channels and differ only in their order:
 class 0 sweeps the channels upwards in time, class 1 downwards. A neuron can tell them apart only
 if its delays make the spikes of one order arrive together. The demo trains input delays and
-weights with the three-factor rule, reports accuracy before and after, and saves a figure.
+weights with the three-factor rule through the library's trainer (:func:`snnlib.train.train`), watches
+validation accuracy, reports test accuracy before and after, and saves a figure.
 """
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ import numpy as np
 
 from snnlib import _io
 from snnlib.config import SNNConfig
-from snnlib.gradients import evaluate, online_gradients
+from snnlib.data.partitions import Dataset, SpikeArrays
+from snnlib.gradients import evaluate
 from snnlib.network import forward, init_params
-from snnlib.optim import Adam
+from snnlib.train import TrainConfig, train
 
 
 def sweep_task(n_samples: int, n_channels: int = 5, spacing: int = 4, T: int = 40, seed: int = 0):
@@ -34,33 +36,39 @@ def sweep_task(n_samples: int, n_channels: int = 5, spacing: int = 4, T: int = 4
 
 
 def run_demo(epochs: int = 40, seed: int = 0, delays: str = "synaptic", progress: bool = True):
-    """Train and return a dict with the history, the parameters before/after and the task."""
+    """Train with the library's trainer and return a dict with the history, the parameters before/after and
+    the task. Validation data (a third draw of the task) is watched every epoch; the test data is read only
+    before and after training."""
     x, labels = sweep_task(256, seed=seed)
     x_test, labels_test = sweep_task(256, seed=seed + 1)
+    x_valid, labels_valid = sweep_task(256, seed=seed + 2)
     config = SNNConfig(n_in=x.shape[2], n_hidden=2, n_out=2, delays=delays, d_max=20, sigma=1.0,
                        tau_mem=0.01, tau_out=0.05, weight_scale=1.5, seed=seed, dtype="float64")
+    data = Dataset(train=SpikeArrays(x, labels), valid=SpikeArrays(x_valid, labels_valid),
+                   test=SpikeArrays(x_test, labels_test), class_names=["upwards", "downwards"], dt=config.dt)
+    settings = TrainConfig(epochs=epochs, batch_size=32, lr_weights=0.02, lr_delays=0.1, lr_schedule="constant",
+                           seed=seed)
     params = init_params(config)
     before = {k: v.copy() for k, v in params.items()}
-    opt = Adam(config, lr_weights=0.02, lr_delays=0.1)
-    rng = np.random.default_rng(seed)
-    history = {"loss": [], "accuracy": [], "delays": []}
-    for epoch in range(epochs):
-        order = rng.permutation(len(labels))
-        for start in range(0, len(order), 32):
-            batch = order[start:start + 32]
-            _, grads = online_gradients(config, params, x[batch], labels[batch], engine="fast")
-            opt.step(params, grads)
-        loss, acc = evaluate(config, params, x_test, labels_test)
-        history["loss"].append(loss)
-        history["accuracy"].append(acc)
-        if "D_in" in params:
-            history["delays"].append(params["D_in"].copy())
+    delay_history = []
+
+    def listen(event):
+        if event.kind != "epoch":
+            return
+        if "D_in" in event.params:
+            delay_history.append(event.params["D_in"].copy())
         if progress:
-            print(f"epoch {epoch + 1:3d}/{epochs}  loss {loss:.3f}  test accuracy {acc:.1%}", flush=True)
-    return {"config": config, "before": before, "after": params, "history": history,
+            row = event.history[-1]
+            print(f"epoch {row['epoch']:3d}/{epochs}  training loss {row['train_loss']:.3f}  "
+                  f"validation accuracy {row['val_accuracy']:.1%}", flush=True)
+
+    run = train(config, settings, data, callback=listen, progress=False, params=params)
+    history = {"loss": [row["val_loss"] for row in run.history],
+               "accuracy": [row["val_accuracy"] for row in run.history], "delays": delay_history}
+    return {"config": config, "before": before, "after": run.params, "history": history,
             "x": x_test, "labels": labels_test,
             "accuracy_before": evaluate(config, before, x_test, labels_test)[1],
-            "accuracy_after": history["accuracy"][-1]}
+            "accuracy_after": evaluate(config, run.params, x_test, labels_test)[1]}
 
 
 def demo_figure(result):
@@ -81,15 +89,17 @@ def demo_figure(result):
     ax = axes[0, 1]
     if result["history"]["delays"]:
         D = np.array(result["history"]["delays"])  # (epochs, N, M)
+        epochs = np.arange(1, D.shape[0] + 1)
         for j, style in zip(range(D.shape[1]), ("-", "--")):
             for i in range(D.shape[2]):
-                ax.plot(D[:, j, i], style, color=matplotlib.colormaps["viridis"](i / max(D.shape[2] - 1, 1)))
+                ax.plot(epochs, D[:, j, i], style,
+                        color=matplotlib.colormaps["viridis"](i / max(D.shape[2] - 1, 1)))
         ax.set(xlabel="epoch", ylabel="delay (steps)",
-               title="Learned delays (solid/dashed: neuron 0/1, colour: channel)")
+               title="Learned delays\n(solid/dashed: neuron 0/1, colour: channel)")
     ax = axes[1, 0]
     ax.plot(np.arange(1, len(result["history"]["accuracy"]) + 1), result["history"]["accuracy"], color="k")
     ax.axhline(0.5, color="grey", lw=0.8, ls=":")
-    ax.set(xlabel="epoch", ylabel="test accuracy", ylim=(0, 1.02), title="Accuracy while learning")
+    ax.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0, 1.02), title="Accuracy while learning")
     ax = axes[1, 1]
     out = forward(config, result["after"], x[:8])
     for n in range(8):
