@@ -53,6 +53,7 @@ import numpy as np
 import snnlib
 from snnlib import course, data, exercises, plots
 from snnlib.network import feedback_matrix
+from snnlib.train import Dataset, SpikeArrays, TrainConfig, train
 from snnlib.widgets import LiveTrainingView
 
 print("fast mode" if course.fast_mode() else "full setting")
@@ -195,9 +196,12 @@ fig
 # One update per mini-batch: `snnlib.online_gradients(..., engine="fast")` returns exactly what the
 # tick-by-tick `OnlineLearner` accumulates over a sample (notebook 04), computed with batched array
 # operations; `Adam.step` applies it, with separate learning rates for weights and delays, and clips
-# the delays to $[0, d_\text{max}]$. The loop is a *generator*: it yields a record after every update,
-# with the validation loss and accuracy at the end of each epoch, so that the same loop can be printed,
-# plotted or watched live.
+# the delays to $[0, d_\text{max}]$. Written out, the loop is a *generator*: it yields a record after every
+# update, with the validation loss and accuracy at the end of each epoch. The library's trainer,
+# `snnlib.train.train` (the loop of notebook 07, of `python -m snnlib train` and of the live view), runs this
+# same loop and adds what a real run needs: events for a callback, the best epoch on validation data,
+# checkpoints, a clean stop on Ctrl-C. Below we check that the two give the same parameters, bit for bit,
+# and from then on train with the library's.
 #
 # **Learning rates.** Here: Adam with $10^{-2}$ for the weights and 1 step for the delays (our choice
 # for this notebook). The library's training presets (`python -m snnlib train`, notebook 07) use
@@ -216,7 +220,7 @@ fig
 # short run of this small task, not a finding.
 
 # %%
-def train(config, params, n_epochs, lr_weights=1e-2, lr_delays=1.0, batch_size=32, seed=0):
+def training_loop(config, params, n_epochs, lr_weights=1e-2, lr_delays=1.0, batch_size=32, seed=0):
     """Train ``params`` in place; yields {"step", "loss" (batch), "val_loss", "val_acc" (end of epoch), "delays"}."""
     optimizer = snnlib.Adam(config, lr_weights=lr_weights, lr_delays=lr_delays)
     rng = np.random.default_rng(seed)
@@ -234,14 +238,29 @@ def train(config, params, n_epochs, lr_weights=1e-2, lr_delays=1.0, batch_size=3
             yield record
 
 
-def run(config, n_epochs, **options):
-    """Train a fresh network; returns (params, history of every record's numbers)."""
-    params = snnlib.init_params(config)
+delay_task = Dataset(train=SpikeArrays(x_train, y_train), valid=SpikeArrays(x_valid, y_valid),
+                     test=SpikeArrays(x_test, y_test), class_names=list(class_names), dt=0.01)
+
+
+def run(config, n_epochs, lr_weights=1e-2, lr_delays=1.0, batch_size=32):
+    """Train a fresh network with the library's trainer; returns (params, history): the loss of every update,
+    and the validation loss and accuracy at the end of each epoch (NaN after the other updates)."""
     history = {"step": [], "loss": [], "val_loss": [], "val_acc": []}
-    for record in train(config, params, n_epochs, seed=config.seed, **options):
-        for key in history:                                      # NaN where a record has no value
-            history[key].append(record.get(key, np.nan))
-    return params, history
+
+    def listen(event):                                           # the trainer's events, one per update
+        if event.kind not in ("batch", "epoch"):
+            return
+        row = event.history[-1] if event.kind == "epoch" else {}
+        updates_before = (event.epoch - 1) * event.n_batches
+        history["step"].append(updates_before + (event.n_batches if event.kind == "epoch" else event.batch))
+        history["loss"].append(event.batch_loss)
+        history["val_loss"].append(row.get("val_loss", np.nan))
+        history["val_acc"].append(row.get("val_accuracy", np.nan))
+
+    settings = TrainConfig(epochs=n_epochs, batch_size=batch_size, lr_weights=lr_weights, lr_delays=lr_delays,
+                           lr_schedule="constant", seed=config.seed, callback_every=1)
+    result = train(config, settings, delay_task, callback=listen, progress=False)
+    return result.params, history
 
 
 def network(delays, feedback="symmetric", seed=0):
@@ -257,6 +276,15 @@ def epoch_values(history, key="val_acc"):
 n_epochs = course.sized(full=20, fast=4)
 n_seeds = course.sized(full=5, fast=1)
 print(f"{n_epochs} epochs on {n_train} samples, {n_seeds} seed(s) per variant")
+
+# the written-out loop and the library's trainer, one epoch from the same start: the same parameters
+config = network("synaptic", seed=0)
+by_hand = snnlib.init_params(config)
+for _ in training_loop(config, by_hand, 1, seed=config.seed):
+    pass
+by_library, _ = run(config, 1)
+assert all(np.array_equal(by_hand[key], by_library[key]) for key in by_hand)
+print("one epoch: training_loop and snnlib.train.train give the same parameters, bit for bit")
 
 # %% [markdown]
 # ## 4. Weights only, fixed random delays, learned delays
@@ -695,8 +723,7 @@ fig
 #
 # ## 8. Watch it learn, and steer
 #
-# The loop above is written out to be read. To watch a run and steer it, `LiveTrainingView` runs the
-# library's trainer (`snnlib.train.train`, the loop of notebook 07 and of `python -m snnlib train`) on the same
+# To watch a run and steer it, `LiveTrainingView` runs the same trainer (`snnlib.train.train`) on the same
 # arrays and listens to its events. Its figure shows the delays with the hidden neurons **ordered by the class
 # they vote for** (the largest entry of their column of $W_\text{out}$) and white dots where the ideal pattern of
 # that class puts the longer delay of each pair; the **relative delay** within each pair, where the ideal is
@@ -715,16 +742,12 @@ fig
 # and shows the figure at the end.
 
 # %%
-from snnlib.train import Dataset, SpikeArrays, TrainConfig
-
 live = course.widget_frontend()
-live_data = Dataset(train=SpikeArrays(x_train, y_train), valid=SpikeArrays(x_valid, y_valid),
-                    test=SpikeArrays(x_test, y_test), class_names=list(class_names), dt=0.01)
 live_settings = TrainConfig(epochs=100 if live else course.sized(full=10, fast=1),  # live: until you press Stop
                             batch_size=32, lr_weights=1e-2, lr_delays=1.0, lr_schedule="constant", seed=1,
                             callback_every=2)
 view = LiveTrainingView("delay-task live", every=5)
-view.train(network("synaptic", seed=1), live_settings, live_data, ideal={"class_offsets": offsets, "lag": lag});
+view.train(network("synaptic", seed=1), live_settings, delay_task, ideal={"class_offsets": offsets, "lag": lag});
 
 # %% [markdown]
 # (If you want the result of the live run in a later cell, call `view.wait()` first: it blocks until

@@ -292,7 +292,8 @@ class TrainEvent:
 
     kind: ``"batch"`` (every ``callback_every`` batches), ``"epoch"`` (after validation) or ``"end"``.
     epoch: 1-based epoch in progress (or just finished); batch: batches done in it; n_batches: per epoch.
-    loss: running mean training loss of the epoch. params: the live parameter dict (read, do not modify).
+    loss: running mean training loss of the epoch; batch_loss: the loss of the last batch trained (NaN before the
+    first). params: the live parameter dict (read, do not modify).
     history: one dict per finished epoch. model_config, train_config: the run's configuration.
     """
 
@@ -305,6 +306,7 @@ class TrainEvent:
     history: list
     model_config: SNNConfig
     train_config: TrainConfig
+    batch_loss: float = math.nan
 
 
 @dataclass
@@ -413,6 +415,7 @@ class _Run:
         self.n_batches = math.ceil(len(data.train) / tc.batch_size)
         T = data.n_steps
         self.stepwise_updates = tc.method == "online" and tc.update_every is not None and tc.update_every < T
+        self.batch_loss = math.nan  # of the last batch trained in this session
 
     # -- state --------------------------------------------------------------------------------------
     def _optimizer(self):
@@ -577,6 +580,7 @@ class _Run:
                 self._restore_snapshot(snapshot)  # the interrupted batch is redone on resume
                 raise
             self.batch += 1
+            self.batch_loss = loss
             self.epoch_loss += loss * len(idx)
             self.epoch_samples += len(idx)
             bar.update(1)
@@ -658,7 +662,8 @@ class _Run:
         event = TrainEvent(kind=kind, epoch=self.epoch if kind != "batch" else self.epoch + 1, batch=self.batch,
                            n_batches=self.n_batches,
                            loss=self.epoch_loss / self.epoch_samples if self.epoch_samples else math.nan,
-                           params=self.params, history=self.history, model_config=self.mc, train_config=self.tc)
+                           params=self.params, history=self.history, model_config=self.mc, train_config=self.tc,
+                           batch_loss=self.batch_loss)
         try:
             answer = self.callback(event)
         except StopTraining:

@@ -572,3 +572,20 @@ def test_without_validation_data_there_is_no_best():
     data = tiny_data()
     result = train(model(), TC, Dataset(train=data.train, test=data.test, class_names=data.class_names, dt=0.01))
     assert result.best_params is None and result.metrics["test_accuracy_at_best_val"] is None
+
+
+def test_events_carry_the_loss_of_each_batch():
+    """batch_loss of every event is the loss of the batch just trained: the first one recomputed from the initial
+    parameters and the first batch of the seeded order; the epoch's running mean is their size-weighted mean."""
+    data, mc = tiny_data(n_train=40), model()
+    events = []
+    train(mc, TC, data, callback=lambda e: events.append((e.kind, e.epoch, e.batch, e.batch_loss, e.loss)))
+    batches = [e for e in events if e[0] in ("batch", "epoch")]
+    assert [(k, ep, b) for k, ep, b, *_ in batches[:3]] == [("batch", 1, 1), ("batch", 1, 2), ("epoch", 1, 0)]
+    order = np.random.default_rng(TC.seed).permutation(40)
+    first = order[:16]
+    expected, _ = online_gradients(mc, init_params(mc), data.train.x[first].astype(float), data.train.labels[first])
+    assert batches[0][3] == pytest.approx(expected, rel=1e-12)
+    sizes = [16, 16, 8]                                          # 40 samples in batches of 16
+    losses = [row[3] for row in batches[:3]]
+    assert batches[2][4] == pytest.approx(np.dot(sizes, losses) / 40, rel=1e-12)
