@@ -38,7 +38,7 @@ class _Optimizer:
         self.t += 1
         for key in self.trainable(params):
             params[key] = (params[key] - self.direction(key, grads[key])).astype(params[key].dtype)
-        _constrain(self.config, params)
+        _constrain(self.config, self.layout, params)
 
     def direction(self, key: str, grad: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -87,8 +87,7 @@ class Adam(_Optimizer):
         self.v = {k[2:]: np.array(v) for k, v in state.items() if k.startswith("v/")}
 
 
-def _constrain(config: SNNConfig, params: dict) -> None:
-    layout = param_layout(config)
+def _constrain(config: SNNConfig, layout: dict, params: dict) -> None:
     for key in params:
         if layout[key].delay:
             np.clip(params[key], 0.0, config.d_max, out=params[key])
