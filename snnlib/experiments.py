@@ -35,7 +35,7 @@ GROUPS = ("delays", "recurrence", "method", "sparsity", "equal-params")
 
 #: Epochs per cell with ``quick=True`` (the full grid uses each dataset's default epochs, see
 #: :data:`snnlib.train.DATASET_DEFAULTS`).
-QUICK_EPOCHS = {"delay-task": 5, "randman": 3, "shd-like": 1, "shd": 1, "ssc": 1}
+QUICK_EPOCHS = {"delay-task": 5, "randman": 3, "shd-like": 1, "shd": 1, "ssc": 1, "fsdd": 1}
 
 
 @dataclass(frozen=True)

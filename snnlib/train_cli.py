@@ -19,7 +19,8 @@ from pathlib import Path
 
 OPTIONS = {
     # option: (kind, help)
-    "dataset": (str, "shd, ssc, shd-like, delay-task, randman, or the path of an .h5 file in the SHD schema"),
+    "dataset": (str, "shd, ssc, fsdd (made once by `data make fsdd`), shd-like, delay-task, randman, or the path of "
+                     "an .h5 file in the SHD schema"),
     "data_dir": (str, "folder of the data files (default: $SNNLIB_DATA, else the per-user cache)"),
     "data_seed": (int, "seed of the validation split and of generated datasets"),
     "delays": (("none", "fixed", "synaptic", "axonal"),

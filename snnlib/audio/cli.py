@@ -2,7 +2,7 @@
 
     python -m snnlib audio encode WAV_DIR OUT.h5 [--channels 700] [--label-from-filename PATTERN]
                                                  [--workers N] [--seed S] [--skip-bad] [--no-progress]
-    python -m snnlib data make fsdd --out DIR [--channels 700] [--split official|speaker] [--workers N]
+    python -m snnlib data make fsdd [--out DIR] [--channels 700] [--split official|speaker] [--workers N]
                                     [--seed S] [--source FSDD_DIR]
 
 ``data make fsdd`` is added to the data layer's ``data make`` here, beside the encoder it drives.
@@ -50,7 +50,9 @@ def register(subparsers) -> None:
     encode.add_argument("--no-progress", action="store_true", help="no progress bar")
     encode.set_defaults(func=_encode)
 
-    fsdd = make_command("fsdd", help="the Free Spoken Digit Dataset, encoded (train and test files in the SHD schema)")
+    fsdd = make_command("fsdd", help="the Free Spoken Digit Dataset, encoded (train and test files in the SHD schema)",
+                        out_help="output folder (default: the data folder's fsdd-CHANNELS/, or fsdd-CHANNELS-speaker/ "
+                                 "for --split speaker; fsdd-700/ is where `--dataset fsdd` reads)")
     fsdd.add_argument("--channels", type=int, default=700, help="cochlear channels (default 700, as in SHD)")
     fsdd.add_argument("--split", choices=("official", "speaker"), default="official",
                       help="the official split or leave-one-speaker-out")
@@ -78,7 +80,12 @@ def _encode(args: argparse.Namespace) -> int:
 
 
 def _make_fsdd(args: argparse.Namespace) -> int:
-    for path in make_fsdd(args.out, channels=args.channels, split=args.split, workers=args.workers,
+    out = args.out
+    if out is None:
+        from snnlib.data import resolve_data_dir
+
+        out = resolve_data_dir() / (f"fsdd-{args.channels}" + ("-speaker" if args.split == "speaker" else ""))
+    for path in make_fsdd(out, channels=args.channels, split=args.split, workers=args.workers,
                           source=args.source, seed=args.seed):
         print(f"fsdd: {path}")
     return 0

@@ -3,7 +3,7 @@
     python -m snnlib data download shd [--dir DIR] [--base-url URL]
     python -m snnlib data download fsdd [--dir DIR] [--base-url ARCHIVE-URL]
     python -m snnlib data make delay-task --out DIR [--seed 0] [--train N] [--channels C] [--classes K]
-    python -m snnlib data make fsdd --out DIR [--channels 700] [--split official|speaker] [--workers N]
+    python -m snnlib data make fsdd [--out DIR] [--channels 700] [--split official|speaker] [--workers N]
         (added by snnlib.audio.cli, which encodes the recordings)
     python -m snnlib data info FILE
 """
@@ -81,8 +81,10 @@ def _download(args: argparse.Namespace) -> int:
     return 0
 
 
-def make_command(name: str, *, help: str) -> argparse.ArgumentParser:
+def make_command(name: str, *, help: str, out_help: str | None = None) -> argparse.ArgumentParser:
     """Add ``python -m snnlib data make NAME --out DIR`` and return its parser (for the options and ``func``).
+
+    ``out_help``: the command has a default output folder (``--out`` may be left out), described by this text.
 
     The synthetic datasets are added here; a layer above the data layer adds its own (``snnlib.audio.cli`` adds
     ``fsdd``), so that this module never imports it. Call after :func:`register`.
@@ -90,7 +92,10 @@ def make_command(name: str, *, help: str) -> argparse.ArgumentParser:
     if _MAKE_COMMANDS is None:
         raise RuntimeError("snnlib.data.cli.register must run before make_command")
     parser = _MAKE_COMMANDS.add_parser(name, help=help)
-    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    if out_help is None:
+        parser.add_argument("--out", type=Path, required=True, help="output folder")
+    else:
+        parser.add_argument("--out", type=Path, default=None, help=out_help)
     return parser
 
 

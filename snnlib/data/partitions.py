@@ -26,6 +26,10 @@ from snnlib._io import OutputError
 VALID_BY = ("random", "speaker")
 OFFLINE_DATASETS = ("shd-like", "delay-task", "randman")
 PUBLISHED_DATASETS = ("shd", "ssc")
+#: Real recordings encoded here once (``python -m snnlib data make fsdd``), read from ``{data folder}/{folder}``.
+ENCODED_DATASETS = {"fsdd": "fsdd-700"}
+#: Generator-like arguments an encoded dataset accepts: class-stratified subsets of its files (quick runs).
+SUBSET_KEYS = ("n_train", "n_test")
 
 
 # ----------------------------------------------------------------------------- what to load
@@ -33,8 +37,9 @@ PUBLISHED_DATASETS = ("shd", "ssc")
 class DataConfig:
     """Which data, and how it becomes (n, T, M) spike counts.
 
-    dataset: ``shd``, ``ssc`` (downloaded files), ``shd-like``, ``delay-task``, ``randman`` (generated on first use
-        into the data folder), or the path of an ``.h5`` file in the SHD schema (see :func:`load_data`).
+    dataset: ``shd``, ``ssc`` (downloaded files), ``fsdd`` (FSDD encoded at 700 channels, made once with
+        ``python -m snnlib data make fsdd``), ``shd-like``, ``delay-task``, ``randman`` (generated on first use into
+        the data folder), or the path of an ``.h5`` file in the SHD schema (see :func:`load_data`).
     data_dir: folder of the data files; ``None``: ``$SNNLIB_DATA``, else the per-user cache.
     dt: step width, seconds. max_time: window, seconds (``None``: 1 s for SHD/SSC, else the longest sample; refused
         when that lasts over ``OUTLIER_FACTOR`` = 10 times the median sample, see :func:`_window`).
@@ -43,7 +48,8 @@ class DataConfig:
     valid_fraction: share of the training file held out for validation (0: no validation set when the dataset
         has no validation file). valid_by: ``random`` (class-stratified) or ``speaker`` (whole speakers held out).
     data_seed: seeds the validation split and the generation of offline datasets.
-    generator: extra arguments for the offline dataset's generator (e.g. sizes, task difficulty).
+    generator: extra arguments for the offline dataset's generator (e.g. sizes, task difficulty); for ``fsdd``,
+        ``n_train`` / ``n_test``: use class-stratified subsets of about that size (seeded by ``data_seed``).
     """
 
     dataset: str = "delay-task"
@@ -67,10 +73,10 @@ class DataConfig:
                 object.__setattr__(self, "data_dir", os.fspath(self.data_dir))
             if not isinstance(self.data_dir, str) or not self.data_dir:
                 raise ValueError(f"data_dir must be a folder path (a string), got {self.data_dir!r}")
-        if not (self.dataset in PUBLISHED_DATASETS or self.dataset in OFFLINE_DATASETS
-                or self.dataset.endswith((".h5", ".hdf5"))):
-            raise ValueError(f"unknown dataset {self.dataset!r}; expected one of "
-                             f"{', '.join(PUBLISHED_DATASETS + OFFLINE_DATASETS)} or the path of an .h5 file")
+        known = PUBLISHED_DATASETS + tuple(ENCODED_DATASETS) + OFFLINE_DATASETS
+        if not (self.dataset in known or self.dataset.endswith((".h5", ".hdf5"))):
+            raise ValueError(f"unknown dataset {self.dataset!r}; expected one of {', '.join(known)} or the path "
+                             "of an .h5 file")
         for name in ("dt",) + (("max_time",) if self.max_time is not None else ()):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
@@ -85,6 +91,13 @@ class DataConfig:
         if not isinstance(self.generator, dict) or not all(isinstance(k, str) for k in self.generator):
             raise ValueError(f"generator must be a dict of generator arguments (name: value), got "
                              f"{self.generator!r}")
+        if self.dataset in ENCODED_DATASETS:
+            unknown = sorted(set(self.generator) - set(SUBSET_KEYS))
+            if unknown:
+                raise ValueError(f"{self.dataset} is read from its encoded files, not generated: generator "
+                                 f"accepts only {', '.join(SUBSET_KEYS)} (subset sizes), got {unknown}")
+            for key, value in self.generator.items():
+                check_int(f"generator[{key!r}]", value, 1)
         if not isinstance(self.binary, bool):
             raise ValueError(f"binary must be True or False, got {self.binary!r}")
 
@@ -155,6 +168,8 @@ def load_data(data_config: DataConfig) -> Dataset:
 
     - ``shd``, ``ssc``: the published files must be in the data folder (``python -m snnlib data download shd``);
       the data layer's error says how otherwise.
+    - ``fsdd``: ``{data folder}/fsdd-700/fsdd_train.h5`` and ``fsdd_test.h5`` (FSDD's official split encoded at
+      700 channels by ``python -m snnlib data make fsdd``); ``generator`` may ask for class-stratified subsets.
     - ``shd-like``, ``delay-task``, ``randman``: if the data folder holds ``{prefix}_train.h5`` (e.g. made with
       ``python -m snnlib data make``) it is used as it is; otherwise the dataset is generated once with
       ``data_seed`` and ``generator`` into ``{data folder}/generated/{prefix}-{hash of the arguments}`` and read
@@ -171,16 +186,22 @@ def load_data(data_config: DataConfig) -> Dataset:
     c = data_config
     dt = float(c.dt)
     info: dict = {"data_config": c.to_dict()}
-    if c.dataset in PUBLISHED_DATASETS + OFFLINE_DATASETS:
+    if c.dataset in PUBLISHED_DATASETS + OFFLINE_DATASETS + tuple(ENCODED_DATASETS):
         folder = data_layer.resolve_data_dir(c.data_dir)
         if c.dataset in OFFLINE_DATASETS:
             folder = _ensure_offline(c, folder)
+        elif c.dataset in ENCODED_DATASETS:
+            folder = _encoded_folder(c.dataset, folder)
         info["folder"] = str(folder)
         splits = data_layer.load_splits(c.dataset, folder, valid="auto", fraction=0.1, seed=c.data_seed)
         if isinstance(splits.valid, data_layer.SpikeDataset):  # the dataset has its own validation file
             parts = {"train": splits.train, "valid": splits.valid, "test": splits.test}
         else:  # hold out from the whole training file below, as valid_by and valid_fraction say
             parts = {"train": splits.train.dataset, "valid": None, "test": splits.test}
+        if c.dataset in ENCODED_DATASETS and c.generator:
+            parts = {name: part if part is None else _subset(data_layer, part, c.generator.get(f"n_{name}"),
+                                                                 [c.data_seed, 2])
+                     for name, part in parts.items()}
     else:
         path = Path(c.dataset)
         stem = path.name
@@ -271,6 +292,27 @@ def _hold_out(data_layer, part, c: DataConfig):
     else:
         keep, held = data_layer.split_by_fraction(part.labels, c.valid_fraction, seed=c.data_seed)
     return data_layer.Subset(base, positions[keep]), data_layer.Subset(base, positions[held])
+
+
+def _encoded_folder(name: str, data_dir: Path) -> Path:
+    """The folder of an encoded dataset, or an error saying how to make it."""
+    folder = data_dir / ENCODED_DATASETS[name]
+    missing = [f for f in (f"{name}_train.h5", f"{name}_test.h5") if not (folder / f).exists()]
+    if missing:
+        raise ValueError(f"{name}: {', '.join(missing)} not found in {folder}. Encode the recordings once with "
+                         f"`python -m snnlib data make {name}` (700 channels, about 9 minutes on 2 cores; it "
+                         f"writes to that folder), or train on an offline dataset such as shd-like")
+    return folder
+
+
+def _subset(data_layer, part, size, seed):
+    """A class-stratified subset of about ``size`` samples of ``part`` (all of it when ``size`` is None or larger)."""
+    if size is None or size >= len(part):
+        return part
+    base = getattr(part, "dataset", part)
+    positions = getattr(part, "indices", np.arange(len(part)))
+    _, chosen = data_layer.split_by_fraction(part.labels, size / len(part), seed=seed)
+    return data_layer.Subset(base, positions[chosen])
 
 
 def _ensure_offline(c: DataConfig, folder: Path) -> Path:
