@@ -31,7 +31,11 @@ import numpy as np
 from snnlib.config import SNNConfig
 from snnlib.metrics import parameter_counts
 
-GROUPS = ("delays", "recurrence", "method", "sparsity", "equal-params")
+GROUPS = ("delays", "recurrence", "method", "sparsity", "equal-params", "width")
+#: The groups run when none are named (``width`` trains ten more networks, some wide: ask for it by name).
+DEFAULT_GROUPS = GROUPS[:-1]
+#: Hidden widths of the ``width`` group: weights only against learned synaptic delays at each.
+WIDTHS = (16, 32, 64, 128, 256)
 
 #: Epochs per cell with ``quick=True`` (the full grid uses each dataset's default epochs, see
 #: :data:`snnlib.train.DATASET_DEFAULTS`).
@@ -86,6 +90,7 @@ def build_grid(n_in: int, n_out: int, hidden: int, only=None) -> tuple[dict[str,
         Cell("recurrent-bptt", f"BPTT, recurrent, synaptic delays, N={hidden}",
              dict(delays="synaptic", recurrent=True), dict(method="bptt")),
         Cell("sparse", f"80 % sparse, synaptic delays, N={hidden}", dict(delays="synaptic", sparsity=0.8)),
+        Cell("sparse-none", f"80 % sparse, weights only, N={hidden}", dict(delays="none", sparsity=0.8)),
         Cell("none-wide", f"weights only, N={wide} (= params of synaptic N={hidden})",
              dict(delays="none", n_hidden=wide)),
         Cell("none-wide-axonal", f"weights only, N={wide_ax} (= params of axonal N={hidden})",
@@ -93,18 +98,25 @@ def build_grid(n_in: int, n_out: int, hidden: int, only=None) -> tuple[dict[str,
         Cell("synaptic-narrow", f"learned synaptic delays, N={narrow} (= params of weights only N={hidden})",
              dict(delays="synaptic", n_hidden=narrow)),
     ]
+    for width in WIDTHS:
+        if width != hidden:
+            cells += [Cell(f"none-n{width}", f"weights only, N={width}", dict(delays="none", n_hidden=width)),
+                      Cell(f"synaptic-n{width}", f"learned synaptic delays, N={width}",
+                           dict(delays="synaptic", n_hidden=width))]
+    by_width = {w: ("none", "synaptic") if w == hidden else (f"none-n{w}", f"synaptic-n{w}") for w in WIDTHS}
     groups = {
         "delays": ["none", "fixed", "synaptic", "axonal"],
         "recurrence": ["synaptic", "recurrent", "recurrent-axonal"],
         "method": ["synaptic", "bptt", "recurrent", "recurrent-bptt"],
-        "sparsity": ["synaptic", "sparse"],
+        "sparsity": ["none", "sparse-none", "synaptic", "sparse"],
         "equal-params": ["synaptic", "none-wide", "axonal", "none-wide-axonal", "none", "synaptic-narrow"],
+        "width": [key for w in sorted(by_width) for key in by_width[w]],
     }
     if only:
         unknown = sorted(set(only) - set(GROUPS))
         if unknown:
             raise ValueError(f"unknown comparison group(s) {unknown}; choose from {', '.join(GROUPS)}")
-        groups = {g: keys for g, keys in groups.items() if g in only}
+    groups = {g: keys for g, keys in groups.items() if g in (only or DEFAULT_GROUPS)}
     used = {k for keys in groups.values() for k in keys}
     return {c.key: c for c in cells if c.key in used}, groups
 
@@ -156,13 +168,19 @@ def run_cell(spec: dict) -> dict:
 
 
 def run_grid(specs: list[dict], *, workers: int = 1, scheduler: str | None = None, client=None,
-             echo=None) -> list[dict]:
+             echo=None, store=None, on_result=None) -> list[dict]:
     """Run cell specs sequentially, on ``workers`` local processes, or on a Dask cluster; results in spec order.
 
     ``scheduler``: address of a ``dask.distributed`` scheduler (``tcp://host:8786``); ``client``: an existing
     ``dask.distributed.Client`` (takes precedence). Local worker processes use one compute thread each.
+    ``store``: a folder where each finished run is kept as ``<key>-seed<s>-<hash of its spec>.json``; runs found
+    there are read back instead of trained again, so an interrupted grid continues where it stopped.
+    ``on_result(i, result)``: called as each run's result arrives (``i``: its position in ``specs``).
     """
     echo = echo or (lambda *a, **k: None)
+    keep = on_result or (lambda i, result: None)
+    if store is not None:
+        return _stored_grid(specs, Path(store), workers=workers, scheduler=scheduler, client=client, echo=echo)
     if client is not None or scheduler is not None:
         try:
             from dask.distributed import Client
@@ -177,13 +195,15 @@ def run_grid(specs: list[dict], *, workers: int = 1, scheduler: str | None = Non
         finally:
             if own:
                 client.close()
-        for r in results:
+        for i, r in enumerate(results):
+            keep(i, r)
             echo(f"  {r['key']}: test accuracy {100 * r['test_accuracy']:.1f} %")
         return list(results)
     if workers <= 1:
         results = []
-        for spec in specs:
+        for i, spec in enumerate(specs):
             results.append(run_cell(spec))
+            keep(i, results[-1])
             echo(f"  {spec['key']}: test accuracy {100 * results[-1]['test_accuracy']:.1f} % "
                  f"({results[-1]['train_s']:.0f} s)")
         return results
@@ -195,8 +215,9 @@ def run_grid(specs: list[dict], *, workers: int = 1, scheduler: str | None = Non
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_single_thread) as pool:
         futures = [pool.submit(run_cell, spec) for spec in specs]
         results = []
-        for spec, future in zip(specs, futures):
+        for i, (spec, future) in enumerate(zip(specs, futures)):
             results.append(future.result())
+            keep(i, results[-1])
             echo(f"  {spec['key']}: test accuracy {100 * results[-1]['test_accuracy']:.1f} %")
     return results
 
@@ -225,6 +246,30 @@ def _single_thread() -> None:
         threadpool_limits(1)
     except ModuleNotFoundError:
         pass
+
+
+def _stored_grid(specs, store: Path, *, echo, **runner) -> list[dict]:
+    from snnlib import _io
+
+    paths = [store / f"{spec['key']}-seed{spec['seed']}-{_spec_hash(spec)}.json" for spec in specs]
+    done = {}
+    for i, path in enumerate(paths):
+        if path.exists():
+            try:
+                done[i] = json.loads(path.read_text())
+            except (OSError, ValueError):
+                pass  # unreadable (e.g. cut off): train it again
+    if done:
+        echo(f"  {len(done)} of {len(specs)} runs already in {store}: read back, not trained again")
+    todo = [i for i in range(len(specs)) if i not in done]
+    _io.prepare_folder(store)
+
+    def keep(j, result):  # each run is kept as soon as it ends
+        _io.write_text(paths[todo[j]], json.dumps(result, default=float) + "\n")
+        done[todo[j]] = result
+
+    run_grid([specs[i] for i in todo], echo=echo, on_result=keep, **runner)
+    return [done[i] for i in range(len(specs))]
 
 
 def _spec_hash(spec: dict) -> str:
@@ -341,7 +386,8 @@ def run_experiments(dataset: str, out, *, quick: bool = False, hidden: int | Non
          f"N={settings['hidden']}, {settings['n_train']} training samples")
     settings["runner"] = ("dask " + (scheduler or "client")) if (scheduler or client) else \
         f"{workers} local process(es)"
-    results = run_grid(specs, workers=workers, scheduler=scheduler, client=client, echo=echo)
+    results = run_grid(specs, workers=workers, scheduler=scheduler, client=client, echo=echo,
+                       store=Path(out) / "runs")
     rows = [{**r, "label": cells[r["key"]].label} for r in results]
     wall = time.perf_counter() - start
     summary = {"rows": rows, "cells": summarize_seeds(rows), "groups": groups, "settings": settings,

@@ -80,7 +80,7 @@ GENERIC_DEFAULTS = dict(
 DATASET_DEFAULTS = {
     "delay-task": dict(hidden=16, epochs=15, d_max=15, lr_weights=5e-2, lr_delays=0.1),
     "randman": dict(hidden=32, epochs=20, d_max=15, lr_weights=1e-2, lr_delays=0.5),
-    "shd-like": dict(hidden=32, epochs=8, pool=10, d_max=15, lr_weights=5e-3, lr_delays=0.5),
+    "shd-like": dict(hidden=32, epochs=8, pool=10, d_max=15, lr_weights=2e-2, lr_delays=0.5),
     "shd": dict(hidden=128, epochs=20, pool=5, d_max=25, lr_weights=2e-3, lr_delays=0.5, valid_by="speaker"),
     "ssc": dict(hidden=128, epochs=10, pool=5, d_max=25, lr_weights=2e-3, lr_delays=0.5),
     # FSDD at 700 channels pooled by 5 like SHD; the recipe of docs/fsdd.md (chosen on validation data)

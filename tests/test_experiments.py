@@ -24,13 +24,18 @@ def test_equal_parameter_widths_by_hand():
 
 def test_grid_groups_and_labels_show_the_matched_counts():
     cells, groups = build_grid(20, 3, 16)
-    assert list(groups) == list(experiments.GROUPS)
+    assert list(groups) == list(experiments.DEFAULT_GROUPS) and "width" not in groups  # width only on request
     assert groups["delays"] == ["none", "fixed", "synaptic", "axonal"]
     assert cells["none-wide"].model == {"delays": "none", "n_hidden": 30}
     assert "N=30" in cells["none-wide"].label and "synaptic N=16" in cells["none-wide"].label
     assert cells["bptt"].train == {"method": "bptt"} and cells["sparse"].model["sparsity"] == 0.8
     cells, groups = build_grid(20, 3, 16, only=["sparsity"])
-    assert list(groups) == ["sparsity"] and sorted(cells) == ["sparse", "synaptic"]
+    assert list(groups) == ["sparsity"] and sorted(cells) == ["none", "sparse", "sparse-none", "synaptic"]
+    assert cells["sparse-none"].model == {"delays": "none", "sparsity": 0.8}
+    cells, groups = build_grid(20, 3, 32, only=["width"])
+    assert groups["width"] == ["none-n16", "synaptic-n16", "none", "synaptic", "none-n64", "synaptic-n64",
+                               "none-n128", "synaptic-n128", "none-n256", "synaptic-n256"]
+    assert cells["synaptic-n256"].model == {"delays": "synaptic", "n_hidden": 256} and "n_hidden" not in cells["none"].model
     with pytest.raises(ValueError, match="unknown comparison group"):
         build_grid(20, 3, 16, only=["colour"])
 
@@ -49,7 +54,7 @@ def _without_time(rows):
 def test_parallel_processes_give_the_sequential_results():
     specs = _tiny_specs(["sparsity"])
     sequential = run_grid(specs)
-    assert [r["key"] for r in sequential] == ["synaptic", "sparse"]
+    assert [r["key"] for r in sequential] == ["none", "synaptic", "sparse", "sparse-none"]
     parallel = run_grid(list(reversed(specs)), workers=2)
     assert _without_time(parallel[::-1]) == _without_time(sequential)
 
@@ -124,10 +129,10 @@ def test_several_seeds_give_mean_and_spread_and_keep_every_run(tmp_path):
     options = dict(hidden=4, epochs=1, generator=TINY, only=["sparsity"], train_overrides={"batch_size": 16})
     summary = run_experiments("delay-task", tmp_path / "two", seeds=[0, 1], **options)
     single = run_experiments("delay-task", tmp_path / "one", seed=1, **options)
-    assert [(r["key"], r["seed"]) for r in summary["rows"]] == [("synaptic", 0), ("sparse", 0), ("synaptic", 1),
-                                                                 ("sparse", 1)]
+    keys = ["none", "synaptic", "sparse", "sparse-none"]
+    assert [(r["key"], r["seed"]) for r in summary["rows"]] == [(k, s) for s in (0, 1) for k in keys]
     # a run does not depend on which other seeds are trained: seed 1 of the pair is the single run with seed 1
-    assert _without_time(summary["rows"][2:]) == _without_time(single["rows"])
+    assert _without_time(summary["rows"][4:]) == _without_time(single["rows"])
     by_key = {c["key"]: c for c in summary["cells"]}
     accs = [r["test_accuracy"] for r in summary["rows"] if r["key"] == "synaptic"]
     assert by_key["synaptic"]["test_accuracy"] == pytest.approx(sum(accs) / 2)
@@ -135,7 +140,7 @@ def test_several_seeds_give_mean_and_spread_and_keep_every_run(tmp_path):
     markdown = (tmp_path / "two" / "results.md").read_text()
     assert "2 seeds (0, 1; accuracies are mean ± sd" in markdown and " ± " in markdown
     csv_rows = (tmp_path / "two" / "results.csv").read_text().splitlines()
-    assert csv_rows[0].startswith("group,label,seed,") and len(csv_rows) == 1 + 2 * 2   # every run, per seed
+    assert csv_rows[0].startswith("group,label,seed,") and len(csv_rows) == 1 + 2 * 4   # every run, per seed
 
 
 def test_cli_seeds_default_to_five_and_one_when_quick(tmp_path, monkeypatch):
@@ -151,3 +156,25 @@ def test_cli_seeds_default_to_five_and_one_when_quick(tmp_path, monkeypatch):
     assert train_cli.main(["experiments", "--out", str(tmp_path), "--seeds", "2", "--seed", "7"]) == 0
     assert list(calls[-1]["seeds"]) == [7, 8]
     assert train_cli.main(["experiments", "--out", str(tmp_path), "--seeds", "0"]) == 2
+
+
+def test_a_stored_grid_keeps_each_run_and_reads_it_back(tmp_path, monkeypatch):
+    specs = _tiny_specs(["delays"])[:2]
+    plain = run_grid(specs)
+    stored = run_grid(specs, store=tmp_path / "runs")
+    assert _without_time(stored) == _without_time(plain)
+    files = sorted((tmp_path / "runs").glob("*.json"))
+    assert len(files) == 2 and files[0].name.startswith("fixed-seed0-") or files[0].name.startswith("none-seed0-")
+    # an interrupted grid: one run's file is gone; only that run is trained again
+    trained = []
+    real = experiments.run_cell
+    monkeypatch.setattr(experiments, "run_cell", lambda spec: trained.append(spec["key"]) or real(spec))
+    (tmp_path / "runs" / f"{specs[1]['key']}-seed0-{experiments._spec_hash(specs[1])}.json").unlink()
+    again = run_grid(specs, store=tmp_path / "runs")
+    assert trained == [specs[1]["key"]]
+    assert _without_time(again) == _without_time(plain)
+    # a changed spec (another epoch count) is a different run: trained, not read back
+    changed = [{**specs[0], "train": {**specs[0]["train"], "epochs": 2}}]
+    trained.clear()
+    run_grid(changed, store=tmp_path / "runs")
+    assert trained == [specs[0]["key"]]
