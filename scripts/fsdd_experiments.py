@@ -151,14 +151,15 @@ def _speaker_names(ds) -> list[str]:
 
 def split(corpus: Corpus, protocol: str, settings: Settings, speaker: int | None = None):
     """(train, valid, test) index arrays into the corpus for one protocol (``speaker``: LOSO's held-out speaker)."""
-    from snnlib.data import split_by_fraction
+    from snnlib.data import leave_speaker_out, split_by_fraction
 
     if protocol == "official":
         pool, test = np.flatnonzero(~corpus.official_test), np.flatnonzero(corpus.official_test)
     elif protocol == "loso":
         if speaker is None:
             raise ValueError("loso needs the held-out speaker")
-        pool, test = np.flatnonzero(corpus.speakers != speaker), np.flatnonzero(corpus.speakers == speaker)
+        return leave_speaker_out(corpus.labels, corpus.speakers, speaker, valid_fraction=settings.valid_fraction,
+                                 seed=settings.data_seed)
     else:
         raise ValueError(f"unknown protocol {protocol!r}; expected one of {', '.join(PROTOCOLS)}")
     if settings.valid_fraction > 0:

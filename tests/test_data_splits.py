@@ -68,3 +68,21 @@ def test_missing_files_say_how_to_get_them(tmp_path, monkeypatch):
     monkeypatch.setenv("SNNLIB_DATA", str(tmp_path))
     with load_splits("shd") as splits:  # the folder comes from SNNLIB_DATA
         assert len(splits.test) == 8
+
+
+def test_leave_speaker_out_by_hand():
+    from snnlib.data import leave_speaker_out
+
+    labels = np.array([0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1])
+    speakers = np.array([0, 0, 1, 1, 2, 2, 0, 0, 1, 1, 2, 2])
+    train, valid, test = leave_speaker_out(labels, speakers, 2, valid_fraction=0)
+    assert test.tolist() == [4, 5, 10, 11] and train.tolist() == [0, 1, 2, 3, 6, 7, 8, 9] and len(valid) == 0
+    train, valid, test = leave_speaker_out(labels, speakers, 1, valid_fraction=0.25, seed=3)
+    assert test.tolist() == [2, 3, 8, 9]
+    # one of the four samples of each class among speakers 0 and 2 is held out for validation
+    assert sorted(train.tolist() + valid.tolist()) == [0, 1, 4, 5, 6, 7, 10, 11]
+    assert sorted(labels[valid].tolist()) == [0, 1] and not set(speakers[train]) & {1}
+    with pytest.raises(DataError, match="does not occur"):
+        leave_speaker_out(labels, speakers, 7)
+    with pytest.raises(DataError, match="nobody is left"):
+        leave_speaker_out(labels[:2], speakers[:2], 0)

@@ -46,8 +46,8 @@ from snnlib.course.editions import (EDITIONS, INSTALL_ENV, INSTALL_TAG, MANIFEST
                                     build_editions, course_files, default_install_source, edition_notebook,
                                     install_cell, learner_notebook, notebook_sources, project_urls, read_notebook,
                                     register, repository_root, write_edition)
-from snnlib.course.env import (FAST_ENV, STATIC_ENV, DatasetStatus, dataset_status, fast_mode, sized, versions,
-                               widget_frontend)
+from snnlib.course.env import (FAST_ENV, SPEECH_ENV, STATIC_ENV, DatasetStatus, SpeechData, dataset_status,
+                               fast_mode, sized, speech_data, versions, widget_frontend)
 from snnlib.course.toys import DelayToy, coincidence_neuron, delay_bank, record_synapse
 
 __all__ = ["CHECK_TAG", "EDITIONS", "EXERCISE_TAG", "INSTALL_ENV", "INSTALL_TAG", "MANIFEST", "PACKAGED_COURSE",
@@ -55,4 +55,4 @@ __all__ = ["CHECK_TAG", "EDITIONS", "EXERCISE_TAG", "INSTALL_ENV", "INSTALL_TAG"
            "default_install_source", "edition_notebook", "exercise_problems", "exercises_of", "install_cell",
            "learner_notebook", "notebook_sources", "project_urls", "read_notebook", "register", "repository_root",
            "stub_names", "write_edition", "FAST_ENV", "STATIC_ENV", "DatasetStatus", "dataset_status", "fast_mode",
-           "sized", "versions", "widget_frontend", "DelayToy", "coincidence_neuron", "delay_bank", "record_synapse"]
+           "sized", "versions", "widget_frontend", "SPEECH_ENV", "SpeechData", "speech_data", "DelayToy", "coincidence_neuron", "delay_bank", "record_synapse"]

@@ -84,7 +84,7 @@ class DatasetStatus:
     """Whether one dataset can be used right now, and where it is (or would be) found."""
 
     name: str
-    kind: str  # "published" (download), "offline" (generated), "recordings" (audio files)
+    kind: str  # "published" (download), "offline" (generated), "encoded" (made from recordings), "recordings"
     location: str
     available: bool
     note: str
@@ -107,6 +107,13 @@ def dataset_status(data_dir=None) -> list[DatasetStatus]:
         present = (folder / f"{prefix}_train.h5").exists()
         note = "files present" if present else "generated on demand (no download needed)"
         out.append(DatasetStatus(name, "offline", str(folder), True, note))
+    from snnlib.data.partitions import ENCODED_DATASETS
+
+    encoded = folder / ENCODED_DATASETS["fsdd"]
+    present = all((encoded / f"fsdd_{p}.h5").exists() for p in ("train", "test"))
+    out.append(DatasetStatus("fsdd (700 channels)", "encoded", str(encoded), present,
+                             "files present" if present else "made once from the recordings (python -m snnlib data "
+                                                             "make fsdd; notebooks 07 and 09 do it in the full setting)"))
     from snnlib.audio.fsdd import ENV_VAR, fsdd_recordings, fsdd_source
 
     try:
@@ -116,3 +123,69 @@ def dataset_status(data_dir=None) -> list[DatasetStatus]:
         out.append(DatasetStatus("FSDD", "recordings", "../shared/data/fsdd", False,
                                  f"not found (set {ENV_VAR} to the folder holding recordings/)"))
     return out
+
+
+SPEECH_ENV = "SNNLIB_SPEECH"
+
+
+@dataclass(frozen=True)
+class SpeechData:
+    """Which speech data part II trains on: ``name`` (a dataset for :class:`snnlib.data.DataConfig`),
+    ``generator`` (sizes: the offline stand-in's, or a subset of FSDD), and ``why`` (one line for the learner)."""
+
+    name: str
+    generator: dict
+    why: str
+
+
+def speech_data(*, published: str = "shd", n_train: tuple = (2000, 200), n_test: tuple = (500, 150),
+                data_dir=None, make: bool = True) -> SpeechData:
+    """Choose the spoken-word data of notebooks 07–09: real speech whenever this machine has it.
+
+    In the full setting: the published ``published`` files (SHD) when they are in the data folder; else FSDD
+    encoded at 700 channels (``fsdd``), encoding it once into the data folder when only the recordings are here
+    (``make=True``; about 9 minutes on 2 cores, :func:`snnlib.audio.make_fsdd`); else the offline stand-in
+    ``shd-like`` (built so that only spike timing separates its classes). Fast mode uses a small ``shd-like``
+    (``n_train``/``n_test`` are (full, fast) sizes), unless ``$SNNLIB_SPEECH`` names ``fsdd`` or ``shd-like``,
+    which is then used in either setting (``fsdd`` in fast mode: a class-stratified subset of the fast sizes).
+    """
+    from snnlib.data import PUBLISHED, resolve_data_dir
+    from snnlib.data.partitions import ENCODED_DATASETS
+
+    folder = resolve_data_dir(data_dir)
+    fast = fast_mode()
+    sizes = dict(n_train=sized(full=n_train[0], fast=n_train[1]), n_test=sized(full=n_test[0], fast=n_test[1]))
+    encoded = folder / ENCODED_DATASETS["fsdd"]
+    have_fsdd = (encoded / "fsdd_train.h5").exists() and (encoded / "fsdd_test.h5").exists()
+    forced = os.environ.get(SPEECH_ENV, "").strip().lower()
+    if forced and forced not in ("fsdd", "shd-like"):
+        raise ValueError(f"{SPEECH_ENV}={forced!r}: choose fsdd or shd-like (or unset it)")
+    if forced == "shd-like":
+        return SpeechData("shd-like", sizes, f"shd-like, the offline stand-in (chosen by {SPEECH_ENV})")
+    if not forced:
+        if fast:
+            return SpeechData("shd-like", sizes, "shd-like, the offline stand-in (fast mode)")
+        have_published = all((folder / PUBLISHED[published].filename(p)).exists() for p in ("train", "test"))
+        if have_published:
+            return SpeechData(published, {}, f"the published {published.upper()} files in {folder}")
+    if not have_fsdd and (make or forced):
+        from snnlib.audio import fsdd_recordings, make_fsdd
+
+        try:
+            fsdd_recordings()
+        except ValueError:
+            pass  # no recordings here either: fall through
+        else:
+            print(f"encoding FSDD at 700 channels into {encoded}, once (about 9 minutes on 2 cores; later runs "
+                  "read the files)", flush=True)
+            make_fsdd(encoded, channels=700, split="official")
+            have_fsdd = True
+    if have_fsdd:
+        subset = sizes if fast else {}
+        what = "a class-stratified subset of " if subset else ""
+        return SpeechData("fsdd", subset, f"{what}FSDD, real spoken digits, encoded at 700 channels in {encoded}")
+    if forced:
+        raise ValueError(f"{SPEECH_ENV}=fsdd, but the FSDD files are not in {encoded} and no recordings were "
+                         "found to make them (python -m snnlib data download fsdd)")
+    return SpeechData("shd-like", sizes, f"shd-like, the offline stand-in (no {published.upper()} files and no "
+                                         f"FSDD recordings here; see notebook 00)")

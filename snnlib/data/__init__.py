@@ -13,9 +13,9 @@ and what to do. This package depends only on NumPy, h5py, tqdm and the standard 
 from snnlib.data.batches import Batches, batch_order, iterate_batches
 from snnlib.data.binning import batch_events, bin_batch, bin_sample, n_steps, sample_events
 from snnlib.data.download import BASE_URLS, base_urls, download, resolve_data_dir
-from snnlib.data.reader import SpikeDataset, Subset, open_dataset
+from snnlib.data.reader import Joined, SpikeDataset, Subset, open_dataset
 from snnlib.data.schema import DEFAULT_CHANNELS, PUBLISHED, DataError, DatasetInfo
-from snnlib.data.splits import Splits, load_splits, split_by_fraction, split_by_speaker
+from snnlib.data.splits import Splits, leave_speaker_out, load_splits, split_by_fraction, split_by_speaker
 from snnlib.data.synthetic import MAKERS, make_delay_task, make_randman, make_shd_like
 from snnlib.data.writer import write_dataset, write_datasets
 
@@ -29,6 +29,7 @@ __all__ = [
     "PUBLISHED",
     "SpikeDataset",
     "Splits",
+    "Joined",
     "Subset",
     "base_urls",
     "batch_events",
@@ -45,6 +46,7 @@ __all__ = [
     "open_dataset",
     "resolve_data_dir",
     "sample_events",
+    "leave_speaker_out",
     "split_by_fraction",
     "split_by_speaker",
     "write_dataset",

@@ -28,8 +28,9 @@ OFFLINE_DATASETS = ("shd-like", "delay-task", "randman")
 PUBLISHED_DATASETS = ("shd", "ssc")
 #: Real recordings encoded here once (``python -m snnlib data make fsdd``), read from ``{data folder}/{folder}``.
 ENCODED_DATASETS = {"fsdd": "fsdd-700"}
-#: Generator-like arguments an encoded dataset accepts: class-stratified subsets of its files (quick runs).
-SUBSET_KEYS = ("n_train", "n_test")
+#: Generator-like arguments an encoded dataset accepts: class-stratified subsets of its files (quick runs), and
+#: ``test_speaker`` (a name or id): test on every recording of that speaker, train on the others' (both files).
+SUBSET_KEYS = ("n_train", "n_test", "test_speaker")
 
 
 # ----------------------------------------------------------------------------- what to load
@@ -49,7 +50,8 @@ class DataConfig:
         has no validation file). valid_by: ``random`` (class-stratified) or ``speaker`` (whole speakers held out).
     data_seed: seeds the validation split and the generation of offline datasets.
     generator: extra arguments for the offline dataset's generator (e.g. sizes, task difficulty); for ``fsdd``,
-        ``n_train`` / ``n_test``: use class-stratified subsets of about that size (seeded by ``data_seed``).
+        ``n_train`` / ``n_test``: use class-stratified subsets of about that size (seeded by ``data_seed``);
+        ``test_speaker``: leave that speaker (name or id) out, as the test set.
     """
 
     dataset: str = "delay-task"
@@ -95,9 +97,10 @@ class DataConfig:
             unknown = sorted(set(self.generator) - set(SUBSET_KEYS))
             if unknown:
                 raise ValueError(f"{self.dataset} is read from its encoded files, not generated: generator "
-                                 f"accepts only {', '.join(SUBSET_KEYS)} (subset sizes), got {unknown}")
+                                 f"accepts only {', '.join(SUBSET_KEYS)}, got {unknown}")
             for key, value in self.generator.items():
-                check_int(f"generator[{key!r}]", value, 1)
+                if key != "test_speaker":
+                    check_int(f"generator[{key!r}]", value, 1)
         if not isinstance(self.binary, bool):
             raise ValueError(f"binary must be True or False, got {self.binary!r}")
 
@@ -198,6 +201,8 @@ def load_data(data_config: DataConfig) -> Dataset:
             parts = {"train": splits.train, "valid": splits.valid, "test": splits.test}
         else:  # hold out from the whole training file below, as valid_by and valid_fraction say
             parts = {"train": splits.train.dataset, "valid": None, "test": splits.test}
+        if c.dataset in ENCODED_DATASETS and "test_speaker" in c.generator:
+            parts = _leave_speaker_out(data_layer, parts, c.generator["test_speaker"])
         if c.dataset in ENCODED_DATASETS and c.generator:
             parts = {name: part if part is None else _subset(data_layer, part, c.generator.get(f"n_{name}"),
                                                                  [c.data_seed, 2])
@@ -303,6 +308,21 @@ def _encoded_folder(name: str, data_dir: Path) -> Path:
                          f"`python -m snnlib data make {name}` (700 channels, about 9 minutes on 2 cores; it "
                          f"writes to that folder), or train on an offline dataset such as shd-like")
     return folder
+
+
+def _leave_speaker_out(data_layer, parts, speaker) -> dict:
+    """Both files joined, regrouped: one speaker's recordings the test part, everyone else's the training part."""
+    whole = data_layer.Joined([parts["train"], parts["test"]])
+    names = [str(n) for n in (whole.speaker_names or [])]
+    ids = np.unique(whole.speakers)
+    if isinstance(speaker, str) and speaker in names:
+        speaker = names.index(speaker)
+    if isinstance(speaker, bool) or not isinstance(speaker, (int, np.integer)) or speaker not in ids:
+        whole.close()
+        raise ValueError(f"test_speaker {speaker!r} is not a speaker of this data; choose one of "
+                         f"{names or ids.tolist()}" + (f" (or an id {ids.min()}..{ids.max()})" if names else ""))
+    train, _, test = data_layer.leave_speaker_out(whole.labels, whole.speakers, speaker, valid_fraction=0)
+    return {"train": data_layer.Subset(whole, train), "valid": None, "test": data_layer.Subset(whole, test)}
 
 
 def _subset(data_layer, part, size, seed):

@@ -417,6 +417,53 @@ class Subset:
         return f"Subset({len(self)} of {self.dataset!r})"
 
 
+class Joined:
+    """Several files of one dataset read as one (e.g. FSDD's training and test files, to regroup by speaker).
+
+    Same interface as :class:`SpikeDataset` for what the data layer reads (``len``, ``[i]``, ``take``, ``labels``,
+    ``speakers``, ``class_names``, ``n_channels``, ``path``); the files must agree on channels and classes.
+    ``close()`` closes every file.
+    """
+
+    def __init__(self, parts):
+        self.parts = list(parts)
+        first = self.parts[0]
+        for part in self.parts[1:]:
+            if part.n_channels != first.n_channels or list(part.class_names) != list(first.class_names):
+                raise DataError(f"{part.path} and {first.path} differ in channels or classes; they cannot be joined")
+        self.offsets = np.cumsum([0] + [len(p) for p in self.parts])
+
+    def __len__(self) -> int:
+        return int(self.offsets[-1])
+
+    def __getitem__(self, index):
+        index = _check_index(index, len(self), "joined dataset")
+        k = int(np.searchsorted(self.offsets, index, side="right")) - 1
+        return self.parts[k][index - int(self.offsets[k])]
+
+    def take(self, indices) -> list:
+        return [self[i] for i in indices]
+
+    path = property(lambda self: self.parts[0].path)
+    n_channels = property(lambda self: self.parts[0].n_channels)
+    class_names = property(lambda self: self.parts[0].class_names)
+    n_classes = property(lambda self: self.parts[0].n_classes)
+
+    @property
+    def speaker_names(self) -> list[str] | None:
+        """Names by speaker id: the file's own, else ``extra/meta_info/speaker_name`` (as FSDD's files keep them)."""
+        first = self.parts[0]
+        names = first.speaker_names if first.speaker_names is not None else first.meta_info.get("speaker_name")
+        return None if names is None else [_text(n) for n in names]
+
+    labels = property(lambda self: np.concatenate([p.labels for p in self.parts]))
+    speakers = property(lambda self: np.concatenate([p.speakers for p in self.parts]))
+
+    def close(self) -> None:
+        for part in self.parts:
+            part.close()
+
+
 def _check_index(index, n: int, what: str) -> int:
     try:
         i = operator.index(index)

@@ -77,6 +77,28 @@ def split_by_speaker(speakers, valid_speakers=None, *, n_valid: int = 1, seed=0)
     return np.flatnonzero(~held_out).astype(np.int64), np.flatnonzero(held_out).astype(np.int64)
 
 
+def leave_speaker_out(labels, speakers, speaker, *, valid_fraction: float = 0.1,
+                      seed=0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(train, valid, test) positions for testing on every sample of one ``speaker``, never heard in training.
+
+    The other speakers' samples are the training pool; ``valid_fraction`` of it (class-stratified, ``seed``) is held
+    out for validation (``0``: an empty validation part). The protocol of FSDD's leave-one-speaker-out tables.
+    """
+    labels, speakers = np.asarray(labels), np.asarray(speakers)
+    if labels.shape != speakers.shape:
+        raise DataError(f"labels {labels.shape} and speakers {speakers.shape} must have the same shape")
+    test = np.flatnonzero(speakers == speaker).astype(np.int64)
+    if len(test) == 0:
+        raise DataError(f"speaker {speaker!r} does not occur in this data; present are {np.unique(speakers).tolist()}")
+    pool = np.flatnonzero(speakers != speaker).astype(np.int64)
+    if len(pool) == 0:
+        raise DataError("only one speaker: nobody is left to train on")
+    if valid_fraction > 0:
+        keep, held = split_by_fraction(labels[pool], valid_fraction, seed=seed)
+        return pool[keep], pool[held], test
+    return pool, np.zeros(0, np.int64), test
+
+
 @dataclass
 class Splits:
     """Training, validation and test data of one dataset (datasets or :class:`Subset` views).
