@@ -138,7 +138,7 @@ class SpeechData:
     why: str
 
 
-def speech_data(*, published: str = "shd", n_train: tuple = (2000, 200), n_test: tuple = (500, 150),
+def speech_data(*, published: str | None = "shd", n_train: tuple = (2000, 200), n_test: tuple = (500, 150),
                 data_dir=None, make: bool = True) -> SpeechData:
     """Choose the spoken-word data of notebooks 07–09: real speech whenever this machine has it.
 
@@ -148,6 +148,7 @@ def speech_data(*, published: str = "shd", n_train: tuple = (2000, 200), n_test:
     ``shd-like`` (built so that only spike timing separates its classes). Fast mode uses a small ``shd-like``
     (``n_train``/``n_test`` are (full, fast) sizes), unless ``$SNNLIB_SPEECH`` names ``fsdd`` or ``shd-like``,
     which is then used in either setting (``fsdd`` in fast mode: a class-stratified subset of the fast sizes).
+    ``published=None``: never the published files (a notebook that wants FSDD itself).
     """
     from snnlib.data import PUBLISHED, resolve_data_dir
     from snnlib.data.partitions import ENCODED_DATASETS
@@ -165,7 +166,8 @@ def speech_data(*, published: str = "shd", n_train: tuple = (2000, 200), n_test:
     if not forced:
         if fast:
             return SpeechData("shd-like", sizes, "shd-like, the offline stand-in (fast mode)")
-        have_published = all((folder / PUBLISHED[published].filename(p)).exists() for p in ("train", "test"))
+        have_published = published is not None and all(
+            (folder / PUBLISHED[published].filename(p)).exists() for p in ("train", "test"))
         if have_published:
             return SpeechData(published, {}, f"the published {published.upper()} files in {folder}")
     if not have_fsdd and (make or forced):
@@ -181,11 +183,11 @@ def speech_data(*, published: str = "shd", n_train: tuple = (2000, 200), n_test:
             make_fsdd(encoded, channels=700, split="official")
             have_fsdd = True
     if have_fsdd:
-        subset = sizes if fast else {}
+        subset = {k: v for k, v in sizes.items() if v is not None} if fast else {}
         what = "a class-stratified subset of " if subset else ""
         return SpeechData("fsdd", subset, f"{what}FSDD, real spoken digits, encoded at 700 channels in {encoded}")
     if forced:
         raise ValueError(f"{SPEECH_ENV}=fsdd, but the FSDD files are not in {encoded} and no recordings were "
                          "found to make them (python -m snnlib data download fsdd)")
-    return SpeechData("shd-like", sizes, f"shd-like, the offline stand-in (no {published.upper()} files and no "
-                                         f"FSDD recordings here; see notebook 00)")
+    return SpeechData("shd-like", sizes, f"shd-like, the offline stand-in (no {(published or 'published').upper()} "
+                                         "files and no FSDD recordings here; see notebook 00)")
