@@ -483,7 +483,7 @@ if fsdd.name != "fsdd":
 else:
     print(f"data: {fsdd.why}")
     with data.open_dataset(data.resolve_data_dir() / "fsdd-700" / "fsdd_train.h5") as f:
-        voices = [str(n) for n in (f.speaker_names or f.meta_info["speaker_name"])]
+        voices = list(f.speaker_names)
     voices = course.sized(full=voices, fast=voices[:2])
     loso_seeds = course.sized(full=range(5), fast=[0])
     loso_options = dict(seeds=loso_seeds, only=["delays"], hidden=course.sized(full=None, fast=16),

@@ -142,11 +142,10 @@ def load_corpus(data_dir, settings: Settings) -> Corpus:
 
 
 def _speaker_names(ds) -> list[str]:
-    """Speaker names indexed by speaker id: the reader's own names, else ``extra/meta_info/speaker_name``."""
-    names = ds.speaker_names if ds.speaker_names is not None else ds.meta_info.get("speaker_name")
-    if names is None:
+    """Speaker names indexed by speaker id (the reader's, which FSDD's files give), else the ids as text."""
+    if ds.speaker_names is None:
         return [str(i) for i in range(int(ds.speakers.max(initial=-1)) + 1)]
-    return [n.decode() if isinstance(n, bytes) else str(n) for n in names]
+    return list(ds.speaker_names)
 
 
 def split(corpus: Corpus, protocol: str, settings: Settings, speaker: int | None = None):

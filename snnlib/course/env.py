@@ -183,9 +183,14 @@ def speech_data(*, published: str | None = "shd", n_train: tuple = (2000, 200), 
             make_fsdd(encoded, channels=700, split="official")
             have_fsdd = True
     if have_fsdd:
+        from snnlib.data import open_dataset
+
+        with open_dataset(encoded / "fsdd_train.h5") as f:
+            channels = f.n_channels
         subset = {k: v for k, v in sizes.items() if v is not None} if fast else {}
         what = "a class-stratified subset of " if subset else ""
-        return SpeechData("fsdd", subset, f"{what}FSDD, real spoken digits, encoded at 700 channels in {encoded}")
+        return SpeechData("fsdd", subset, f"{what}FSDD, real spoken digits, encoded at {channels} channels in "
+                                          f"{encoded}")
     if forced:
         raise ValueError(f"{SPEECH_ENV}=fsdd, but the FSDD files are not in {encoded} and no recordings were "
                          "found to make them (python -m snnlib data download fsdd)")

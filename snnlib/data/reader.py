@@ -77,6 +77,8 @@ class SpikeDataset:
         n_channels: input channels (file attribute ``n_channels``, else 700 as in the published files).
         class_names: list of str, ``class_names[label]`` (read from ``extra/keys``, never assumed).
         speakers: (N,) int64 speaker id per sample.
+        speaker_names: ``speaker_names[id]`` when the file names its speakers (as strings in ``extra/speaker``, or
+            by id in ``extra/meta_info/speaker_name``), else None.
         meta_info: dict name -> array from ``extra/meta_info`` (SHD: speaker gender, age, body_height), or {}.
         attrs: dict of the file's attributes (generators record their parameters there).
     """
@@ -169,6 +171,10 @@ class SpikeDataset:
         meta = f.get(META_INFO)
         if isinstance(meta, h5py.Group):
             self.meta_info = {name: item[()] for name, item in meta.items() if isinstance(item, h5py.Dataset)}
+        names = self.meta_info.get("speaker_name")
+        if self.speaker_names is None and names is not None and np.ndim(names) == 1 \
+                and len(names) > int(self.speakers.max(initial=-1)):
+            self.speaker_names = [_text(n) for n in names]  # integer ids, names kept beside them (FSDD's files)
         self.attrs = {key: value for key, value in f.attrs.items()}
 
     def _check_self_contained(self, f: h5py.File) -> None:
@@ -449,12 +455,7 @@ class Joined:
     class_names = property(lambda self: self.parts[0].class_names)
     n_classes = property(lambda self: self.parts[0].n_classes)
 
-    @property
-    def speaker_names(self) -> list[str] | None:
-        """Names by speaker id: the file's own, else ``extra/meta_info/speaker_name`` (as FSDD's files keep them)."""
-        first = self.parts[0]
-        names = first.speaker_names if first.speaker_names is not None else first.meta_info.get("speaker_name")
-        return None if names is None else [_text(n) for n in names]
+    speaker_names = property(lambda self: self.parts[0].speaker_names)
 
     labels = property(lambda self: np.concatenate([p.labels for p in self.parts]))
     speakers = property(lambda self: np.concatenate([p.speakers for p in self.parts]))
