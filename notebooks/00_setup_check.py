@@ -104,14 +104,17 @@ assert demo.readout == "no spike"
 # The course never needs a download: its offline datasets (`delay-task`, `shd-like`, `randman`) are
 # generated on demand, in a few seconds. The published Spiking Heidelberg Digits (SHD) and Spiking
 # Speech Commands (SSC) go into a cache folder when you download them with
-# `python -m snnlib data download shd`; the spoken-digit recordings (FSDD) are read from
-# `../shared/data/fsdd` beside the repository.
+# `python -m snnlib data download shd`. The spoken-digit recordings (FSDD) are read from `$SNNLIB_FSDD` or
+# `../shared/data/fsdd` beside the repository; without them, `python -m snnlib data download fsdd` fetches them
+# once into the data folder (3000 recordings, 21 MB; offline, it says which file to fetch by hand and where to put it).
+# Part II (notebooks 07–09) trains on FSDD encoded at 700 channels in its full setting: made once from the
+# recordings by `python -m snnlib data make fsdd` (about 9 minutes on 2 cores), or by notebook 07 itself.
 
 # %%
 status = course.dataset_status()
 for entry in status:
     mark = "yes" if entry.available else "no "
-    print(f"{mark}  {entry.name:<10} {entry.kind:<10} {entry.note}  [{entry.location}]")
+    print(f"{mark}  {entry.name:<19} {entry.kind:<10} {entry.note}  [{entry.location}]")
 
 # %%
 import tempfile
