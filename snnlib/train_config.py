@@ -1,9 +1,11 @@
 """The training configuration: :class:`TrainConfig`, the defaults of every option of a run, and the checks of a
-configuration against the machine (:func:`training_memory`) made before any work.
+configuration against the data and the machine (:func:`check_fit`, :func:`training_memory`) made before any work.
 
 How to train is a :class:`TrainConfig`; the network an :class:`~snnlib.config.SNNConfig`; the data a
-:class:`~snnlib.data.partitions.DataConfig`. :data:`GENERIC_DEFAULTS` holds the default of every option of
-``python -m snnlib train`` (see :mod:`snnlib.train_cli`), :data:`DATASET_DEFAULTS` each dataset's own.
+:class:`~snnlib.data.partitions.DataConfig`. The fields of the three that are options of a run (``python -m snnlib
+train``, its config files, a resumed run) say so in their metadata (:func:`snnlib._options.option`): help text,
+choices, default. :data:`OPTIONS` is the table read from them, :data:`GENERIC_DEFAULTS` its defaults, and
+:data:`DATASET_DEFAULTS` the one table of each dataset's own values.
 """
 from __future__ import annotations
 
@@ -14,38 +16,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from snnlib._checks import check_choice, check_int
+from snnlib._options import collect, option
 from snnlib.config import SNNConfig
-from snnlib.data.partitions import Dataset, refuse_if_too_big
+from snnlib.data.partitions import DataConfig, Dataset, refuse_if_too_big
 from snnlib.gradients import ENGINES, RULES
 from snnlib.optim import LR_DELAYS, LR_WEIGHTS
 
-__all__ = ["TrainConfig", "GENERIC_DEFAULTS", "DATASET_DEFAULTS", "training_memory", "check_training_memory",
-           "check_fit", "OPTIMIZERS", "SCHEDULES", "METHODS", "ENGINES"]
+__all__ = ["TrainConfig", "OPTIONS", "GENERIC_DEFAULTS", "DATASET_DEFAULTS", "training_memory",
+           "check_training_memory", "check_fit", "OPTIMIZERS", "SCHEDULES", "METHODS", "ENGINES"]
 
 OPTIMIZERS = ("adam", "sgd")
 SCHEDULES = ("constant", "cosine")
 METHODS = RULES  # the learning rules snnlib.gradients computes, and its engines (ENGINES)
-
-
-#: Defaults of every option of a run (command-line names; see snnlib.train_cli).
-GENERIC_DEFAULTS = dict(
-    dataset="delay-task", data_dir=None, data_seed=0, delays="synaptic", recurrent=False, rec_delays="none",
-    hidden=64, epochs=10, seed=0, engine="fast", update_every=None, method="online", optimizer="adam",
-    lr_weights=LR_WEIGHTS, lr_delays=LR_DELAYS, lr_schedule="cosine", batch_size=32, dt=0.01, max_time=None, pool=1,
-    sparsity=0.0, sigma=1.0, d_max=25, feedback="symmetric", tau_mem=0.02, tau_out=0.02, dtype="float32",
-    valid_fraction=0.1, valid_by="random", generator={},
-)
-#: Defaults per dataset (command line and experiments), chosen so that the offline datasets train in a few
-#: minutes on 2 cores (see docs/training.md).
-DATASET_DEFAULTS = {
-    "delay-task": dict(hidden=16, epochs=15, d_max=15, lr_weights=5e-2, lr_delays=0.1),
-    "randman": dict(hidden=32, epochs=20, d_max=15, lr_weights=1e-2, lr_delays=0.5),
-    "shd-like": dict(hidden=32, epochs=8, pool=10, d_max=15, lr_weights=5e-3, lr_delays=0.5),
-    "shd": dict(hidden=128, epochs=20, pool=5, d_max=25, lr_weights=2e-3, lr_delays=0.5, valid_by="speaker"),
-    "ssc": dict(hidden=128, epochs=10, pool=5, d_max=25, lr_weights=2e-3, lr_delays=0.5),
-    # FSDD at 700 channels pooled by 5 like SHD; the recipe of docs/fsdd.md (chosen on validation data)
-    "fsdd": dict(hidden=64, epochs=20, pool=5, d_max=25, lr_weights=1e-2, lr_delays=0.5, tau_out=0.2, max_time=0.8),
-}
 
 
 # ----------------------------------------------------------------------------- configuration
@@ -67,16 +49,18 @@ class TrainConfig:
     callback_every: batches between two ``"batch"`` events sent to the callback.
     """
 
-    epochs: int = 10
-    batch_size: int = 32
-    lr_weights: float = LR_WEIGHTS
-    lr_delays: float = LR_DELAYS
-    lr_schedule: str = "cosine"
-    optimizer: str = "adam"
-    method: str = "online"
-    engine: str = "fast"
-    update_every: int | None = None
-    seed: int = 0
+    epochs: int = option(10, help="passes over the training set")
+    batch_size: int = option(32, help="samples per update")
+    lr_weights: float = option(LR_WEIGHTS, help="learning rate of the weights")
+    lr_delays: float = option(LR_DELAYS, help="learning rate of the delays (delays in steps)")
+    lr_schedule: str = option("cosine", choices=SCHEDULES,
+                              help="learning rates constant, or decayed per epoch along a half cosine")
+    optimizer: str = option("adam", choices=OPTIMIZERS, help="optimiser")
+    method: str = option("online", choices=METHODS, help="three-factor online rule, or BPTT for comparison")
+    engine: str = option("fast", choices=ENGINES, help="batched engine (default) or the tick-by-tick learner")
+    update_every: int | None = option(None, help="steps between updates inside a sample (default: T, once per "
+                                                 "batch); U < T runs the stepwise online learner")
+    seed: int = option(0)  # the option --seed, described with SNNConfig.seed (one seed for parameters and order)
     eval_batch_size: int = 256
     callback_every: int = 10
 
@@ -108,6 +92,27 @@ class TrainConfig:
         return dataclasses.asdict(self)
 
 
+#: Every option of a run, by name: the flags of ``python -m snnlib train``, the keys of its config files and the
+#: options a resumed run reads back from its checkpoint. Read from the fields the three configurations declare
+#: with :func:`snnlib._options.option` (help, choices, type, default), in the order data, network, training.
+OPTIONS = collect(DataConfig, SNNConfig, TrainConfig)
+#: The default of every option of a run: the configurations' own field defaults (``hidden``: ``SNNConfig.n_hidden``
+#: has none, its option declares 64).
+GENERIC_DEFAULTS = {name: o.default for name, o in OPTIONS.items()}
+#: Defaults per dataset (command line and experiments), chosen so that the offline datasets train in a few
+#: minutes on 2 cores (see docs/training.md).
+DATASET_DEFAULTS = {
+    "delay-task": dict(hidden=16, epochs=15, d_max=15, lr_weights=5e-2, lr_delays=0.1),
+    "randman": dict(hidden=32, epochs=20, d_max=15, lr_weights=1e-2, lr_delays=0.5),
+    "shd-like": dict(hidden=32, epochs=8, pool=10, d_max=15, lr_weights=5e-3, lr_delays=0.5),
+    "shd": dict(hidden=128, epochs=20, pool=5, d_max=25, lr_weights=2e-3, lr_delays=0.5, valid_by="speaker"),
+    "ssc": dict(hidden=128, epochs=10, pool=5, d_max=25, lr_weights=2e-3, lr_delays=0.5),
+    # FSDD at 700 channels pooled by 5 like SHD; the recipe of docs/fsdd.md (chosen on validation data)
+    "fsdd": dict(hidden=64, epochs=20, pool=5, d_max=25, lr_weights=1e-2, lr_delays=0.5, tau_out=0.2, max_time=0.8),
+}
+
+
+# ----------------------------------------------------------------------------- checks before any work
 def training_memory(mc: SNNConfig, tc: "TrainConfig", n_steps: int, n_train: int | None = None,
                     n_eval: int | None = None) -> dict[str, int]:
     """Rough peak memory (bytes) of a training run beyond the data arrays, by part (an estimate, not a bound).
