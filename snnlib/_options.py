@@ -61,8 +61,8 @@ class Option:
         return self.fields[0][0]
 
 
-def field_option(cls, field: dataclasses.Field) -> Option | None:
-    """The option a field of ``cls`` declares (with only this field), or None."""
+def field_option(cls, field: dataclasses.Field, hints: dict | None = None) -> Option | None:
+    """The option a field of ``cls`` declares (with only this field), or None. ``hints``: ``cls``'s type hints."""
     spec = field.metadata.get(KEY)
     if spec is None:
         return None
@@ -75,7 +75,7 @@ def field_option(cls, field: dataclasses.Field) -> Option | None:
         default = spec["default"]
     else:
         raise TypeError(f"{where} is an option without a default: give it option_default=")
-    hint = typing.get_type_hints(cls)[field.name]
+    hint = (typing.get_type_hints(cls) if hints is None else hints)[field.name]
     kinds = [k for k in typing.get_args(hint) if k is not type(None)] or [hint]
     nullable = type(None) in typing.get_args(hint)
     if len(kinds) != 1 or kinds[0] not in KINDS:
@@ -90,8 +90,9 @@ def collect(*classes) -> dict[str, Option]:
     found: dict[str, Option] = {}
     order: list[tuple[int, int, str]] = []
     for ci, cls in enumerate(classes):
+        hints = typing.get_type_hints(cls)
         for fi, field in enumerate(dataclasses.fields(cls)):
-            new = field_option(cls, field)
+            new = field_option(cls, field, hints)
             if new is None:
                 continue
             old = found.get(new.name)

@@ -145,7 +145,7 @@ def read_config_file(path) -> dict:
 def _checked_value(path, key, name: str, value):
     """``value`` if its type fits the option ``name`` (strictly: ``"no"`` is not a bool, ``1`` is not a path),
     else a ValueError naming the file and the key."""
-    kind, choices = (OPTIONS[name].kind, OPTIONS[name].choices) if name in OPTIONS else (str, None)  # or out
+    kind, choices = (OPTIONS[name].kind, OPTIONS[name].choices) if name in OPTIONS else (str, None)  # "out"
     where = f"config file {path}: {key}"
     if value is None and name in NULLABLE:
         return value
