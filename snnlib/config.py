@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from snnlib._checks import check_choice
+from snnlib._options import option
 
 DELAY_KINDS = ("none", "fixed", "synaptic", "axonal")
 REC_DELAY_KINDS = ("none", "synaptic", "axonal")
@@ -58,30 +59,36 @@ class SNNConfig:
         weight_scale: initial input weights are drawn with std weight_scale / sqrt(M · density).
         seed: seeds the parameters, the mask and the random feedback.
         dtype: ``float32`` (speed) or ``float64`` (exactness); a NumPy dtype is accepted and stored as its name.
+
+    The fields declared with :func:`~snnlib._options.option` are also options of ``python -m snnlib train``
+    (``n_hidden`` as ``--hidden``, default 64); their help texts and choices are in the field metadata.
     """
 
     n_in: int
-    n_hidden: int
+    n_hidden: int = option(name="hidden", help="hidden LIF neurons N", option_default=64)
     n_out: int
-    delays: str = "synaptic"
-    recurrent: bool = False
-    rec_delays: str = "none"
-    d_max: int = 25
-    sigma: float = 1.0
+    delays: str = option("synaptic", choices=DELAY_KINDS,
+                         help="input delays: none (weights only), fixed random, learned synaptic (one per connection) "
+                              "or axonal (one per input)")
+    recurrent: bool = option(False, help="add recurrent hidden-to-hidden weights")
+    rec_delays: str = option("none", choices=REC_DELAY_KINDS,
+                             help="delays of the recurrent connections (needs --recurrent)")
+    d_max: int = option(25, help="largest delay, steps")
+    sigma: float = option(1.0, help="width of the Gaussian spike representation, steps")
     kernel: str = "centered"
-    tau_mem: float = 0.02
-    tau_out: float = 0.02
-    dt: float = 0.01
+    tau_mem: float = option(0.02, help="membrane time constant, seconds")
+    tau_out: float = option(0.02, help="readout time constant, seconds")
+    dt: float = option(0.01)  # the option --dt, described with DataConfig.dt (the data is binned at the same step)
     threshold: float = 1.0
     decay: str = "exact"
     gamma: float = 0.3
     surrogate: str = "triangle"
-    feedback: str = "symmetric"
+    feedback: str = option("symmetric", choices=FEEDBACK_KINDS, help="feedback weights of the learning signal")
     loss_start: int = 0
-    sparsity: float = 0.0
+    sparsity: float = option(0.0, help="fraction of input connections removed by a fixed mask (e.g. 0.8)")
     weight_scale: float = 3.0
-    seed: int = 0
-    dtype: str = "float32"
+    seed: int = option(0, help="seed of the parameters and of the data order")
+    dtype: str = option("float32", choices=DTYPES, help="floating-point precision")
 
     def __post_init__(self) -> None:
         # a NumPy dtype or scalar type (np.float32, np.dtype("float64")) is stored as its name

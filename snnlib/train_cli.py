@@ -5,6 +5,11 @@ Options come from three places, later ones winning: the built-in defaults (per d
 ``-``, plus an optional ``generator`` table of offline-dataset arguments), and the command line. With ``--resume``
 the run's own stored options replace the defaults, so ``--resume --out DIR --epochs 20`` is enough.
 
+The options are the fields of the three configurations that declare themselves options (:data:`OPTIONS`, read
+from the field metadata by :mod:`snnlib.train_config`): the flags, their help, choices and types, the config-file
+keys and the options a resumed run reads back are all generated from them, and :func:`build_configs` sends each
+option to the fields it names. ``train --help`` lists them in one group per configuration.
+
 Every combination is checked before any data is read or written; a bad one is refused with one line that names
 the option.
 """
@@ -17,51 +22,21 @@ import signal
 import sys
 from pathlib import Path
 
-OPTIONS = {
-    # option: (kind, help)
-    "dataset": (str, "shd, ssc, fsdd (made once by `data make fsdd`), shd-like, delay-task, randman, or the path of "
-                     "an .h5 file in the SHD schema"),
-    "data_dir": (str, "folder of the data files (default: $SNNLIB_DATA, else the per-user cache)"),
-    "data_seed": (int, "seed of the validation split and of generated datasets"),
-    "delays": (("none", "fixed", "synaptic", "axonal"),
-               "input delays: none (weights only), fixed random, learned synaptic (one per connection) or axonal "
-               "(one per input)"),
-    "recurrent": (bool, "add recurrent hidden-to-hidden weights"),
-    "rec_delays": (("none", "synaptic", "axonal"), "delays of the recurrent connections (needs --recurrent)"),
-    "hidden": (int, "hidden LIF neurons N"),
-    "epochs": (int, "passes over the training set"),
-    "seed": (int, "seed of the parameters and of the data order"),
-    "engine": (("fast", "stepwise"), "batched engine (default) or the tick-by-tick learner"),
-    "update_every": (int, "steps between updates inside a sample (default: T, once per batch); U < T runs the "
-                          "stepwise online learner"),
-    "method": (("online", "bptt"), "three-factor online rule, or BPTT for comparison"),
-    "optimizer": (("adam", "sgd"), "optimiser"),
-    "lr_weights": (float, "learning rate of the weights"),
-    "lr_delays": (float, "learning rate of the delays (delays in steps)"),
-    "lr_schedule": (("constant", "cosine"), "learning rates constant, or decayed per epoch along a half cosine"),
-    "batch_size": (int, "samples per update"),
-    "dt": (float, "step width, seconds"),
-    "max_time": (float, "window per sample, seconds (default: 1 s for SHD/SSC, else the longest sample, "
-                          "unless it lasts over 10x the median: see docs/training.md)"),
-    "pool": (int, "sum groups of this many neighbouring input channels"),
-    "sparsity": (float, "fraction of input connections removed by a fixed mask (e.g. 0.8)"),
-    "sigma": (float, "width of the Gaussian spike representation, steps"),
-    "d_max": (int, "largest delay, steps"),
-    "feedback": (("symmetric", "random"), "feedback weights of the learning signal"),
-    "tau_mem": (float, "membrane time constant, seconds"),
-    "tau_out": (float, "readout time constant, seconds"),
-    "dtype": (("float32", "float64"), "floating-point precision"),
-    "valid_fraction": (float, "share of the training file held out for validation (0: none)"),
-    "valid_by": (("random", "speaker"), "hold out random samples (class-stratified) or whole speakers"),
-}
-FILE_ONLY = {"generator": "dict of arguments for the offline dataset's generator", "out": "output folder"}
+from snnlib.config import SNNConfig
+from snnlib.data.partitions import DataConfig
+from snnlib.train_config import DATASET_DEFAULTS, GENERIC_DEFAULTS, OPTIONS, TrainConfig
+
+#: Config-file keys that are not options of a configuration: the output folder (``--out``).
+FILE_ONLY = {"out": "output folder"}
+#: Options whose value may be left empty (``null`` in JSON/YAML) to mean "the default".
+NULLABLE = tuple(name for name, o in OPTIONS.items() if o.nullable)
+#: The titles of the groups of ``train --help``: one per configuration, the order of :data:`OPTIONS`.
+GROUPS = {DataConfig: "data (DataConfig)", SNNConfig: "network (SNNConfig)", TrainConfig: "training (TrainConfig)"}
 
 
 # ----------------------------------------------------------------------------- parsers
 def register(subparsers) -> None:
     """Add the ``train``, ``evaluate`` and ``experiments`` commands."""
-    from snnlib.train import DATASET_DEFAULTS, GENERIC_DEFAULTS
-
     shown = ("delays", "hidden", "epochs", "batch_size", "lr_weights", "lr_delays", "lr_schedule", "d_max", "sigma",
              "pool", "engine", "method")
     epilog = ("defaults: " + ", ".join(f"{k}={GENERIC_DEFAULTS[k]}" for k in shown) + "\nper dataset:\n"
@@ -72,16 +47,17 @@ def register(subparsers) -> None:
                               description="Train a spiking network with learnable delays by the three-factor rule.",
                               epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--config", metavar="FILE", help="options from a TOML, YAML or JSON file (flags override it)")
-    for name, (kind, text) in OPTIONS.items():
-        flag = "--" + name.replace("_", "-")
-        if kind is bool:
-            p.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=text)
-        elif isinstance(kind, tuple):
-            p.add_argument(flag, choices=kind, default=None, help=text)
+    groups = {cls: p.add_argument_group(title) for cls, title in GROUPS.items()}
+    for name, o in OPTIONS.items():
+        group = groups[o.home]
+        if o.kind is bool:
+            group.add_argument(o.flag, action=argparse.BooleanOptionalAction, default=None, help=o.help)
+        elif o.kind is dict:  # a table in a config file, repeated KEY=VALUE flags on the command line
+            group.add_argument(o.flag, action="append", metavar="KEY=VALUE", help=o.help)
+        elif o.choices is not None:
+            group.add_argument(o.flag, choices=o.choices, default=None, help=o.help)
         else:
-            p.add_argument(flag, type=kind, default=None, help=text, metavar=name.upper())
-    p.add_argument("--generator", action="append", metavar="KEY=VALUE",
-                   help="argument of the offline dataset's generator, e.g. --generator n_train=300 (repeatable)")
+            group.add_argument(o.flag, type=o.kind, default=None, help=o.help, metavar=name.upper())
     p.add_argument("--out", metavar="DIR", help="output folder: checkpoint, log.csv, metrics.json")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     p.add_argument("--overwrite", action="store_true", help="start afresh even if --out holds a checkpoint")
@@ -166,23 +142,19 @@ def read_config_file(path) -> dict:
     return options
 
 
-#: Options whose value may be left empty (``null`` in JSON/YAML) to mean "the default".
-NULLABLE = ("data_dir", "max_time", "update_every")
-
-
 def _checked_value(path, key, name: str, value):
     """``value`` if its type fits the option ``name`` (strictly: ``"no"`` is not a bool, ``1`` is not a path),
     else a ValueError naming the file and the key."""
-    kind = OPTIONS[name][0] if name in OPTIONS else {"generator": dict, "out": str}[name]
+    kind, choices = (OPTIONS[name].kind, OPTIONS[name].choices) if name in OPTIONS else (str, None)  # "out"
     where = f"config file {path}: {key}"
     if value is None and name in NULLABLE:
         return value
     if kind is bool:
         if not isinstance(value, bool):
             raise ValueError(f"{where} must be true or false, got {value!r}")
-    elif isinstance(kind, tuple):
-        if not isinstance(value, str) or value not in kind:
-            raise ValueError(f"{where} must be one of {', '.join(kind)}, got {value!r}")
+    elif choices is not None:
+        if not isinstance(value, str) or value not in choices:
+            raise ValueError(f"{where} must be one of {', '.join(choices)}, got {value!r}")
     elif kind is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"{where} must be an integer, got {value!r}"
@@ -203,8 +175,10 @@ def _checked_value(path, key, name: str, value):
 def resolve_options(args, stored: dict | None = None) -> dict:
     """Merge defaults < dataset defaults (or a resumed run's stored options) < config file < command line."""
     from_file = read_config_file(args.config) if getattr(args, "config", None) else {}
-    from_cli = {name: getattr(args, name) for name in list(OPTIONS) + ["out"] if getattr(args, name, None) is not None}
-    from snnlib.train import DATASET_DEFAULTS, GENERIC_DEFAULTS
+    given = {name: getattr(args, name) for name in list(OPTIONS) + list(FILE_ONLY) if getattr(args, name, None)
+             is not None}
+    tables = {name: value for name, value in given.items() if name in OPTIONS and OPTIONS[name].kind is dict}
+    from_cli = {name: value for name, value in given.items() if name not in tables}
 
     dataset = from_cli.get("dataset", from_file.get("dataset", (stored or {}).get("dataset",
                                                                                    GENERIC_DEFAULTS["dataset"])))
@@ -213,8 +187,8 @@ def resolve_options(args, stored: dict | None = None) -> dict:
     options.update(stored or {})
     options.update(from_file)
     options.update(from_cli)
-    if getattr(args, "generator", None):
-        options["generator"] = {**(options.get("generator") or {}), **parse_pairs(args.generator, "--generator")}
+    for name, pairs in tables.items():  # repeated KEY=VALUE flags add to (or replace keys of) the table
+        options[name] = {**(options.get(name) or {}), **parse_pairs(pairs, OPTIONS[name].flag)}
     return options
 
 
@@ -233,10 +207,11 @@ def parse_pairs(pairs, flag: str) -> dict:
 
 
 def build_configs(options: dict, n_in: int = 1, n_out: int = 2):
-    """(SNNConfig, TrainConfig, DataConfig) from merged options; every value and combination is checked here."""
-    from snnlib.config import SNNConfig
-    from snnlib.train import DataConfig, TrainConfig
+    """(SNNConfig, TrainConfig, DataConfig) from merged options; every value and combination is checked here.
 
+    Each option goes to the fields it is declared on (:data:`OPTIONS`: ``hidden`` to ``SNNConfig.n_hidden``,
+    ``seed`` to ``SNNConfig.seed`` and ``TrainConfig.seed``, ``dt`` to ``SNNConfig.dt`` and ``DataConfig.dt``).
+    """
     o = options
     if o.get("rec_delays", "none") != "none" and not o.get("recurrent"):
         raise ValueError(f"--rec-delays {o['rec_delays']} needs --recurrent (a feedforward network has no "
@@ -244,40 +219,30 @@ def build_configs(options: dict, n_in: int = 1, n_out: int = 2):
     if o.get("update_every") is not None and o.get("method") == "bptt":
         raise ValueError("--update-every applies to the online rule only (BPTT updates after the whole sample); "
                          "drop it or use --method online")
-    for name in ("hidden", "epochs", "batch_size", "d_max", "pool"):
-        value = o.get(name)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"--{name.replace('_', '-')} must be an integer, got {value!r}")
-    model = SNNConfig(
-        n_in=n_in, n_hidden=o["hidden"], n_out=n_out, delays=o["delays"], recurrent=o["recurrent"],
-        rec_delays=o["rec_delays"], d_max=o["d_max"], sigma=o["sigma"], dt=o["dt"], feedback=o["feedback"],
-        sparsity=o["sparsity"], tau_mem=o["tau_mem"], tau_out=o["tau_out"], seed=o["seed"], dtype=o["dtype"])
-    train = TrainConfig(
-        epochs=o["epochs"], batch_size=o["batch_size"], lr_weights=o["lr_weights"], lr_delays=o["lr_delays"],
-        lr_schedule=o["lr_schedule"], optimizer=o["optimizer"], method=o["method"], engine=o["engine"],
-        update_every=o["update_every"], seed=o["seed"])
-    data = DataConfig(
-        dataset=o["dataset"], data_dir=o["data_dir"], dt=o["dt"],
-        max_time=o["max_time"], pool=o["pool"], valid_fraction=o["valid_fraction"], valid_by=o["valid_by"],
-        data_seed=o["data_seed"], generator={} if o.get("generator") is None else o["generator"])
-    return model, train, data
+    fields = {SNNConfig: {"n_in": n_in, "n_out": n_out}, TrainConfig: {}, DataConfig: {}}
+    for name, spec in OPTIONS.items():
+        value = o[name] if spec.kind is not dict else o.get(name)
+        if spec.kind is int and not (spec.nullable and value is None) \
+                and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError(f"{spec.flag} must be an integer, got {value!r}")
+        if spec.kind is dict and value is None:
+            value = spec.default.copy()
+        for cls, field in spec.fields:
+            fields[cls][field] = value
+    return tuple(cls(**fields[cls]) for cls in (SNNConfig, TrainConfig, DataConfig))
 
 
 def stored_options(state: dict) -> dict:
-    """The options of a run, read back from its checkpoint state (for ``--resume``)."""
-    m, t = state["model_config"], state["train_config"]
-    d = (state.get("data_info") or {}).get("data_config") or {}
-    options = {"hidden": m["n_hidden"], "seed": m["seed"]}
-    for name in ("delays", "recurrent", "rec_delays", "d_max", "sigma", "feedback", "sparsity", "tau_mem",
-                 "tau_out", "dtype", "dt"):
-        options[name] = m[name]
-    for name in ("epochs", "batch_size", "lr_weights", "lr_delays", "lr_schedule", "optimizer", "method", "engine",
-                 "update_every"):
-        options[name] = t[name]
-    for name in ("dataset", "data_dir", "max_time", "pool", "valid_fraction", "valid_by", "data_seed",
-                 "generator"):
-        if name in d:
-            options[name] = d[name]
+    """The options of a run, read back from its checkpoint state (for ``--resume``): from the network's and the
+    training's configurations, which a checkpoint always holds whole, else from the data's."""
+    stored = {SNNConfig: state["model_config"], TrainConfig: state["train_config"],
+              DataConfig: (state.get("data_info") or {}).get("data_config") or {}}
+    options = {}
+    for name, spec in OPTIONS.items():
+        for cls, field in sorted(spec.fields, key=lambda f: list(stored).index(f[0])):
+            if field in stored[cls]:
+                options[name] = stored[cls][field]
+                break
     return options
 
 
@@ -369,7 +334,7 @@ def run_train(args) -> int:
 # ----------------------------------------------------------------------------- evaluate
 def run_evaluate(args) -> int:
     from snnlib import metrics as size_metrics
-    from snnlib.train import DataConfig, load_data, load_trained
+    from snnlib.train import load_data, load_trained
 
     model, params, state = load_trained(args.checkpoint)
     stored = (state.get("data_info") or {}).get("data_config") or {}

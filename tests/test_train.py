@@ -7,6 +7,7 @@ import pytest
 
 import snnlib
 import snnlib.train as train_module
+import snnlib.train_loop as train_loop
 from snnlib import SNNConfig, gradients, init_params, online_gradients
 from snnlib.checkpoint import load_checkpoint
 from snnlib.optim import Adam
@@ -174,7 +175,7 @@ def test_an_interrupt_inside_a_batch_is_redone_on_resume(tmp_path, monkeypatch):
             raise KeyboardInterrupt
         return gradients(*args, **kw)
 
-    monkeypatch.setattr(train_module, "gradients", interrupted_third_batch)
+    monkeypatch.setattr(train_loop, "gradients", interrupted_third_batch)
     cut = train(model(), TC, data, out_dir=tmp_path / "cut")
     assert cut.status == "interrupted" and cut.position == (0, 2)  # 3 batches per epoch
     monkeypatch.undo()
@@ -213,7 +214,7 @@ def test_a_nan_loss_stops_with_epoch_and_batch_and_keeps_the_last_good_checkpoin
         loss, grads = gradients(*args, **kw)
         return (float("nan"), grads) if calls["n"] == 5 else (loss, grads)  # 3 batches per epoch
 
-    monkeypatch.setattr(train_module, "gradients", nan_in_epoch_2_batch_2)
+    monkeypatch.setattr(train_loop, "gradients", nan_in_epoch_2_batch_2)
     with pytest.raises(TrainingDiverged, match="epoch 2, batch 2") as info:
         train(model(), TC, data, out_dir=tmp_path)
     assert "checkpoint (epoch 1)" in str(info.value)
@@ -229,7 +230,7 @@ def test_an_infinite_gradient_is_caught_too(monkeypatch):
         grads["D_in"][0, 0] = np.inf
         return loss, grads
 
-    monkeypatch.setattr(train_module, "gradients", inf_gradient)
+    monkeypatch.setattr(train_loop, "gradients", inf_gradient)
     with pytest.raises(TrainingDiverged, match=r"epoch 1, batch 1: the gradient of D_in"):
         train(model(), TC, tiny_data())
 

@@ -341,7 +341,8 @@ def test_the_memory_estimate_covers_what_numpy_allocates():
 
     from snnlib import SNNConfig
     from snnlib import evaluate
-    from snnlib.train import Dataset, SpikeArrays, TrainConfig, _Run, training_memory
+    from snnlib.train import Dataset, SpikeArrays, TrainConfig, training_memory
+    from snnlib.train_loop import _Run
 
     mc = SNNConfig(n_in=30, n_hidden=48, n_out=5, delays="synaptic", d_max=10, seed=1)
     tc = TrainConfig(batch_size=16, eval_batch_size=64)

@@ -21,6 +21,7 @@ import numpy as np
 
 from snnlib import _io
 from snnlib._checks import check_choice, check_int
+from snnlib._options import option
 from snnlib._io import OutputError
 
 VALID_BY = ("random", "speaker")
@@ -52,18 +53,27 @@ class DataConfig:
     generator: extra arguments for the offline dataset's generator (e.g. sizes, task difficulty); for ``fsdd``,
         ``n_train`` / ``n_test``: use class-stratified subsets of about that size (seeded by ``data_seed``);
         ``test_speaker``: leave that speaker (name or id) out, as the test set.
+
+    Every field but ``binary`` is also an option of ``python -m snnlib train`` (help texts and choices in the field
+    metadata, see :mod:`snnlib._options`).
     """
 
-    dataset: str = "delay-task"
-    data_dir: str | None = None
-    dt: float = 0.01
-    max_time: float | None = None
-    pool: int = 1
+    dataset: str = option("delay-task", help="shd, ssc, fsdd (made once by `data make fsdd`), shd-like, delay-task, "
+                                             "randman, or the path of an .h5 file in the SHD schema")
+    data_dir: str | None = option(None, help="folder of the data files (default: $SNNLIB_DATA, else the per-user "
+                                             "cache)")
+    dt: float = option(0.01, help="step width, seconds")
+    max_time: float | None = option(None, help="window per sample, seconds (default: 1 s for SHD/SSC, else the "
+                                               "longest sample, unless it lasts over 10x the median: see "
+                                               "docs/training.md)")
+    pool: int = option(1, help="sum groups of this many neighbouring input channels")
     binary: bool = False
-    valid_fraction: float = 0.1
-    valid_by: str = "random"
-    data_seed: int = 0
-    generator: dict = field(default_factory=dict)
+    valid_fraction: float = option(0.1, help="share of the training file held out for validation (0: none)")
+    valid_by: str = option("random", choices=VALID_BY,
+                           help="hold out random samples (class-stratified) or whole speakers")
+    data_seed: int = option(0, help="seed of the validation split and of generated datasets")
+    generator: dict = option(default_factory=dict, help="argument of the offline dataset's generator, e.g. "
+                                                        "--generator n_train=300 (repeatable)")
 
     def __post_init__(self) -> None:
         if isinstance(self.dataset, os.PathLike):
