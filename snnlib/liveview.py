@@ -34,7 +34,7 @@ Where the training runs (:attr:`LiveTrainingView.mode`):
 - ``"static"``: no widget front end (``SNNLIB_STATIC=1``, plain Python): the run is in the foreground and
   its progress is printed half-way through the run and the figure is shown at the end.
 
-The figure (:func:`snnlib.plots_live.delay_view_figure`) shows the delays ordered by each hidden neuron's preferred class
+The figure (:func:`snnlib.plots.live.delay_view_figure`) shows the delays ordered by each hidden neuron's preferred class
 (the argmax of its column of ``W_out``) with the ideal pattern drawn over them on ``delay-task``, the
 relative delay within each channel pair around ±lag, the delay histogram with the pile-ups at 0 and
 d_max counted as clipping, and the training loss with the **validation** accuracy (never the test
@@ -58,7 +58,7 @@ from matplotlib.figure import Figure
 
 from snnlib import plots
 from snnlib.course import widget_frontend
-from snnlib.plots_live import clipping_counts, delay_view_figure, ideal_delays
+from snnlib.plots.live import clipping_counts, delay_view_figure, ideal_delays
 
 __all__ = ["LiveTrainingView", "live_train", "delay_view_figure", "threads_supported", "ideal_delays",
            "clipping_counts"]
