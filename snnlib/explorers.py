@@ -1,7 +1,7 @@
 """Explorers of data and results for part II of the course (notebooks 06, 08, 09, 10).
 
 Each explorer is a rendering function ``(...) -> (Figure, readout text)`` that can be called and
-tested on its own, plus an :class:`snnlib.widgets.Explorer` with sliders built on it. Sliders use
+tested on its own, plus an :class:`snnlib.interactive.Explorer` with sliders built on it. Sliders use
 ``continuous_update=False`` (the figure is computed once, when a slider is released) and, without a
 widget front end (``SNNLIB_STATIC=1``), the explorer shows the figure for the default values.
 
@@ -17,7 +17,7 @@ widget front end (``SNNLIB_STATIC=1``), the explorer shows the figure for the de
 
 In a page, each explorer carries the CSS classes ``snnlib-explorer`` and ``snnlib-raster`` /
 ``snnlib-confusion`` / ``snnlib-grid`` / ``snnlib-ear``; each slider ``snnlib-slider`` and
-``snnlib-control-<argument>`` (e.g. ``snnlib-control-dt_ms``), as in :mod:`snnlib.widgets`.
+``snnlib-control-<argument>`` (e.g. ``snnlib-control-dt_ms``), as in :mod:`snnlib.interactive`.
 
 Usage in a notebook (end the line with ``;``)::
 
@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from snnlib import plots
-from snnlib.widgets import Control, Explorer, make_explorer
+from snnlib.interactive import Control, Explorer, make_explorer
 
 #: Normalisations of :func:`confusion_figure`, by the value of its ``normalise`` slider.
 NORMALISATIONS = ("counts", "rows (share of the true class)", "columns (share of the prediction)")
