@@ -45,7 +45,7 @@ import tempfile
 
 import numpy as np
 
-from snnlib import course, data, exercises, explorers, gallery, plots
+from snnlib import course, data, exercises, explorers, plots
 
 print("fast mode" if course.fast_mode() else "full setting")
 
@@ -136,8 +136,8 @@ fig, axes = plots.new_figure(2, 2, figsize=(10, 5.6), sharex=True, sharey=True)
 for ax, c in zip(axes.ravel(), shown):
     i = int(np.flatnonzero(train_set.labels == c)[0])
     t, u, _ = train_set[i]
-    gallery.plot_spike_events(t, u, ax=ax, max_time=1.0, n_channels=700,
-                              title=f"{train_set.class_names[c]!r} (sample {i}, {len(t)} spikes)")
+    plots.gallery.plot_spike_events(t, u, ax=ax, max_time=1.0, n_channels=700,
+                                    title=f"{train_set.class_names[c]!r} (sample {i}, {len(t)} spikes)")
 fig
 
 # %% [markdown]
@@ -178,8 +178,8 @@ for dt in (0.001, 0.005, 0.01, 0.025):
 # %% tags=["nbval-ignore-output"]
 fig, axes = plots.new_figure(1, 4, figsize=(14, 3.2))
 for ax, (dt, pool) in zip(axes, [(0.001, 1), (0.01, 1), (0.01, 5), (0.025, 10)]):
-    gallery.plot_binned(binned[dt, pool], dt=dt, ax=ax, colorbar=False,
-                        title=f"dt = {1e3 * dt:g} ms, pool = {pool}: {binned[dt, pool].shape}")
+    plots.gallery.plot_binned(binned[dt, pool], dt=dt, ax=ax, colorbar=False,
+                              title=f"dt = {1e3 * dt:g} ms, pool = {pool}: {binned[dt, pool].shape}")
 fig
 
 # %% [markdown]

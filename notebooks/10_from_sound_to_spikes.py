@@ -58,7 +58,7 @@ from pathlib import Path
 
 import numpy as np
 import snnlib
-from snnlib import audio, course, data, exercises, explorers, plots, plots_audio
+from snnlib import audio, course, data, exercises, explorers, plots
 from snnlib.train import DataConfig, TrainConfig, load_data, train
 
 print("fast mode" if course.fast_mode() else "full setting")
@@ -196,7 +196,7 @@ assert tones[250.0]["vs"] > 0.5 and tones[3000.0]["vs"] < tones[250.0]["vs"]
 
 # %% tags=["nbval-ignore-output"]
 low = tones[250.0]
-plots_audio.plot_channel(low["stages"], low["best"], start=0.0, stop=0.06,
+plots.audio.plot_channel(low["stages"], low["best"], start=0.0, stop=0.06,
                          title=f"250 Hz tone, channel {low['best']} (CF {low['cf']:.0f} Hz): onset and phase locking")
 
 # %% [markdown]

@@ -1,7 +1,7 @@
 """Explorers of data and results for part II of the course (notebooks 06, 08, 09, 10).
 
 Each explorer is a rendering function ``(...) -> (Figure, readout text)`` that can be called and
-tested on its own, plus an :class:`snnlib.widgets.Explorer` with sliders built on it. Sliders use
+tested on its own, plus an :class:`snnlib.interactive.Explorer` with sliders built on it. Sliders use
 ``continuous_update=False`` (the figure is computed once, when a slider is released) and, without a
 widget front end (``SNNLIB_STATIC=1``), the explorer shows the figure for the default values.
 
@@ -17,7 +17,7 @@ widget front end (``SNNLIB_STATIC=1``), the explorer shows the figure for the de
 
 In a page, each explorer carries the CSS classes ``snnlib-explorer`` and ``snnlib-raster`` /
 ``snnlib-confusion`` / ``snnlib-grid`` / ``snnlib-ear``; each slider ``snnlib-slider`` and
-``snnlib-control-<argument>`` (e.g. ``snnlib-control-dt_ms``), as in :mod:`snnlib.widgets`.
+``snnlib-control-<argument>`` (e.g. ``snnlib-control-dt_ms``), as in :mod:`snnlib.interactive`.
 
 Usage in a notebook (end the line with ``;``)::
 
@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from snnlib import plots
-from snnlib.widgets import Control, Explorer, make_explorer
+from snnlib.interactive import Control, Explorer, make_explorer
 
 #: Normalisations of :func:`confusion_figure`, by the value of its ``normalise`` slider.
 NORMALISATIONS = ("counts", "rows (share of the true class)", "columns (share of the prediction)")
@@ -66,8 +66,6 @@ def raster_figure(dataset, cls: int = 0, speaker: int = -1, sample: int = 0, dt_
     max_time: the window in seconds; it is cut to a whole number of steps, ``floor(max_time / dt) · dt``.
     Returns ``(Figure, readout)``.
     """
-    from snnlib import gallery
-
     speakers = np.unique(dataset.speakers)
     if not 0 <= cls < len(dataset.class_names):
         raise ValueError(f"class {cls} is outside 0 … {len(dataset.class_names) - 1}")
@@ -94,12 +92,13 @@ def raster_figure(dataset, cls: int = 0, speaker: int = -1, sample: int = 0, dt_
     index = int(found[sample % found.size])
     times, units, _ = dataset[index]
     s = binning_summary(times, units, dataset.n_channels, dt, window, pool)
-    gallery.plot_spike_events(times, units, ax=axes[0], max_time=max(max_time, float(np.max(times, initial=0))),
-                              n_channels=dataset.n_channels,
-                              title=f"{name!r}, {who}: sample {index} ({sample % found.size + 1} of {found.size})")
+    plots.gallery.plot_spike_events(times, units, ax=axes[0],
+                                    max_time=max(max_time, float(np.max(times, initial=0))),
+                                    n_channels=dataset.n_channels,
+                                    title=f"{name!r}, {who}: sample {index} ({sample % found.size + 1} of {found.size})")
     axes[0].axvline(window * 1e3, color=plots.COLORS.get("threshold", "#c0392b"), ls="--", lw=1)
-    gallery.plot_binned(s["x"], dt=dt, ax=axes[1], colorbar=True,
-                        title=f"binned: dt = {dt_ms:g} ms, pool = {pool} → {s['x'].shape}")
+    plots.gallery.plot_binned(s["x"], dt=dt, ax=axes[1], colorbar=True,
+                              title=f"binned: dt = {dt_ms:g} ms, pool = {pool} → {s['x'].shape}")
     text = (f"{s['spikes']} spikes: {s['kept']} kept in {s['bins']} bins, {s['merged']} merged into a bin with "
             f"another spike ({100 * s['merged'] / max(s['kept'], 1):.0f} % of the kept), {s['dropped']} dropped "
             f"(at or after {window * 1e3:g} ms); {s['x'].size:,} values (T × channels = {s['x'].shape[0]} × "
@@ -306,13 +305,11 @@ def ear_figure(recordings, recording: int = 0, n_channels: int = 64):
 
     recordings: a list of paths to WAV files. Returns ``(Figure, readout)``.
     """
-    from snnlib import plots_audio
-
     if not 0 <= recording < len(recordings):
         raise ValueError(f"recording {recording} is outside 0 … {len(recordings) - 1}")
     path = Path(recordings[recording])
     st = _encoded(str(path), int(n_channels))
-    fig = plots_audio.plot_encoder_stages(
+    fig = plots.audio.plot_encoder_stages(
         st, title=f"{path.stem}: {n_channels} channels, {len(st.times)} output spikes")
     text = (f"{path.stem}: {len(st.nerve.step):,} fibre spikes → {len(st.times)} output spikes in {n_channels} "
             f"channels (CF {st.cf[-1]:.0f} … {st.cf[0]:.0f} Hz)")

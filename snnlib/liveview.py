@@ -1,25 +1,17 @@
 """The live training view: :func:`snnlib.train.train` watched and steered from a notebook.
 
-One training loop: the view runs the library's trainer and listens to its events (the ``callback`` of
-:func:`~snnlib.train.train`); it never trains by itself. Usage in a notebook::
+One training loop: the view listens to the library's trainer, whose events (:class:`snnlib.train.TrainEvent`)
+it receives through :meth:`LiveTrainingView.on_event`, the trainer's ``callback``; it never trains by itself, and
+this module does not import the trainer. What starts a run is a *job* (:meth:`LiveTrainingView.attach`):
+:class:`snnlib.liveview_training.TrainingJob` runs :func:`~snnlib.train.train`, and ``view.train(...)`` makes one
+(importing that module then). Where a run goes — a background thread or the calling thread — is
+:mod:`snnlib.liveview_threads`'s; its widgets (controls σ, d_max, the learning rates and the feedback, which take
+effect on **Restart**; buttons Start, Pause, Stop, Restart; CSS classes) are :mod:`snnlib.liveview_panel`'s.
+Usage in a notebook::
 
     from snnlib import widgets
     view = widgets.LiveTrainingView("delay-task live")
     view.train(model_config, train_config, data);      # shows the controls and the figure, starts training
-
-Controls (sliders take effect on **Restart**; the trainer's configuration is fixed for a run):
-
-==========================  ===============================================================================
-σ (steps)                   ``SNNConfig.sigma``, the width of the Gaussian spike representation
-d_max (steps)               ``SNNConfig.d_max``, the largest delay (delays are clipped to [0, d_max])
-lr weights, lr delays       ``TrainConfig.lr_weights`` and ``lr_delays`` (Adam; delays in steps)
-feedback                    ``SNNConfig.feedback``: ``symmetric`` (B = W_out) or ``random`` (fixed random B)
-Start                       starts a run with the current settings, or resumes a paused one
-Pause                       holds the training at the next trainer event (press again, or Start, to resume)
-Stop                        ends the run at the next trainer event (the trainer reports ``stopped``)
-Restart                     stops the run in progress and starts a fresh one (new parameters, seeded by
-                            ``SNNConfig.seed``) with the settings now on the sliders
-==========================  ===============================================================================
 
 Where the training runs (:attr:`LiveTrainingView.mode`):
 
@@ -34,23 +26,14 @@ Where the training runs (:attr:`LiveTrainingView.mode`):
 - ``"static"``: no widget front end (``SNNLIB_STATIC=1``, plain Python): the run is in the foreground and
   its progress is printed half-way through the run and the figure is shown at the end.
 
-The figure (:func:`snnlib.plots_live.delay_view_figure`) shows the delays ordered by each hidden neuron's preferred class
-(the argmax of its column of ``W_out``) with the ideal pattern drawn over them on ``delay-task``, the
+The figure (:func:`snnlib.plots.live.delay_view_figure`) shows the delays ordered by each hidden neuron's preferred
+class (the argmax of its column of ``W_out``) with the ideal pattern drawn over them on ``delay-task``, the
 relative delay within each channel pair around ±lag, the delay histogram with the pile-ups at 0 and
 d_max counted as clipping, and the training loss with the **validation** accuracy (never the test
 accuracy). :meth:`LiveTrainingView.run` still accepts a generator of records, for a loop of one's own.
-
-CSS classes (for browser tests): ``snnlib-live-view``, ``snnlib-figure``, ``snnlib-status``,
-``snnlib-sigma-slider``, ``snnlib-dmax-slider``, ``snnlib-lr-weights-slider``, ``snnlib-lr-delays-slider``,
-``snnlib-feedback``, ``snnlib-start-button``, ``snnlib-pause-button``, ``snnlib-stop-button``,
-``snnlib-restart-button``; the view carries ``snnlib-running`` while training and ``snnlib-done`` after.
 """
 from __future__ import annotations
 
-import html
-import math
-import sys
-import threading
 import time
 
 import numpy as np
@@ -58,54 +41,23 @@ from matplotlib.figure import Figure
 
 from snnlib import plots
 from snnlib.course import widget_frontend
-from snnlib.plots_live import clipping_counts, delay_view_figure, ideal_delays
+from snnlib.liveview_panel import CONTROLS, Panel
+from snnlib.liveview_threads import MODES, Worker, threads_supported
+from snnlib.plots.live import clipping_counts, delay_view_figure, ideal_delays
 
 __all__ = ["LiveTrainingView", "live_train", "delay_view_figure", "threads_supported", "ideal_delays",
            "clipping_counts"]
 
-MODES = ("thread", "foreground", "static")
-
-
-# ----------------------------------------------------------------------------- front ends
-def threads_supported() -> tuple[bool, str]:
-    """(whether widget updates from a background thread reach the front end, the reason when not).
-
-    Known not to: Google Colab (``google.colab`` imported), Pyodide / JupyterLite
-    (``sys.platform == "emscripten"``), and ipykernel 7.0.x (updates from threads were lost or raised).
-    """
-    if "google.colab" in sys.modules:
-        return False, "Colab"
-    if sys.platform == "emscripten" or "pyodide" in sys.modules:
-        return False, "Pyodide / JupyterLite"
-    version = _ipykernel_version()
-    if version is not None and (version == "7.0" or version.startswith("7.0.")):
-        return False, f"ipykernel {version}"
-    return True, ""
-
-
-def _ipykernel_version() -> str | None:
-    module = sys.modules.get("ipykernel")
-    version = getattr(module, "__version__", None)
-    if version is None:
-        try:
-            from importlib import metadata
-            version = metadata.version("ipykernel")
-        except Exception:  # noqa: BLE001 - not installed: no kernel, nothing to detect
-            return None
-    return str(version)
-
 
 # ----------------------------------------------------------------------------- the view
-_CONTROLS = ("sigma", "d_max", "lr_weights", "lr_delays", "feedback")
-
-
 class LiveTrainingView:
     """Training progress redrawn while :func:`snnlib.train.train` runs, with controls (see the module docstring).
 
     Attributes: ``mode`` (``thread``/``foreground``/``static``, chosen when training starts), ``settings`` (the
     controls' values), ``history`` ({"step", "loss", "val_acc"}), ``delays``, ``result`` (the last
     :class:`~snnlib.train.TrainResult`), ``best`` (``{"epoch", "val_accuracy", "params"}``, the parameters of the
-    epoch with the best validation accuracy so far), ``runs`` (runs started), ``status``, ``png``, ``renders``.
+    epoch with the best validation accuracy so far), ``runs`` (runs started), ``status``, ``png``, ``renders``,
+    ``job`` (what starts a run: see :meth:`attach`).
     """
 
     _active: dict[str, "LiveTrainingView"] = {}
@@ -138,11 +90,9 @@ class LiveTrainingView:
         self.result = None
         self.best: dict | None = None
         self.settings: dict = {}
-        self._job = None                       # (model_config, train_config, data, train_kwargs, ideal)
-        self._stop = threading.Event()
-        self._paused = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.widget = None
+        self.job = None                        # what starts a run (attach); None for a stream of records
+        self._worker = Worker(name)            # the thread, and the Stop and Pause flags
+        self.panel = self.widget = None        # the widgets (live only): liveview_panel.Panel, and its parts
         self.controls: dict = {}
         self.buttons: dict = {}
         if self.live:
@@ -150,81 +100,23 @@ class LiveTrainingView:
 
     # -- widgets ------------------------------------------------------------------------------
     def _build(self) -> None:
-        import ipywidgets as w
-
-        self.image = w.Image(format="png", layout=w.Layout(max_width="100%"))
-        self.image.add_class("snnlib-figure")
-        self.label = w.HTML(value="not started")
-        self.label.add_class("snnlib-readout")
-        self.label.add_class("snnlib-status")
-        specs = {"start": ("Start", "success", "play", self.start), "pause": ("Pause", "warning", "pause",
-                                                                             self.toggle_pause),
-                 "stop": ("Stop", "danger", "stop", self.stop), "restart": ("Restart", "info", "refresh",
-                                                                           self.restart)}
-        for key, (text, style, icon, action) in specs.items():
-            button = w.Button(description=text, button_style=style, icon=icon, tooltip=f"{text.lower()} the training",
-                              layout=w.Layout(width="110px"))
-            button.add_class(f"snnlib-{key}-button")
-            button.on_click(lambda _, act=action: self._click(act))
-            self.buttons[key] = button
+        actions = {"start": self.start, "pause": self.toggle_pause, "stop": self.stop, "restart": self.restart}
+        self.panel = Panel(self.name, actions, self._moved, lambda exc: self._set_status(f"error: {exc}"))
+        p = self.panel
+        self.widget, self.image, self.label, self.settings_box = p.widget, p.image, p.label, p.settings_box
+        self.buttons, self.controls = p.buttons, p.controls
         self.button = self.buttons["stop"]     # the Stop button, as before
-        self.settings_box = w.VBox([])
-        self.widget = w.VBox([self.settings_box, w.HBox(list(self.buttons.values())), self.label, self.image])
-        self.widget.add_class("snnlib-live-view")
-        self.widget.add_class(f"snnlib-{self.name.replace(' ', '-')}")
         self._enable(running=False)
 
-    def _build_controls(self) -> None:
-        import ipywidgets as w
-
-        s = self.settings
-        common = dict(continuous_update=False, style={"description_width": "120px"}, layout=w.Layout(width="420px"))
-        self.controls = {
-            "sigma": w.FloatSlider(value=s["sigma"], min=0.5, max=5.0, step=0.25, description="σ (steps)", **common),
-            "d_max": w.IntSlider(value=s["d_max"], min=1, max=max(60, s["d_max"]), description="d_max (steps)",
-                                 **common),
-            "lr_weights": w.FloatLogSlider(value=max(s["lr_weights"], 1e-5), base=10, min=-5, max=0, step=0.25,
-                                           description="lr weights", readout_format=".1e", **common),
-            "lr_delays": w.FloatLogSlider(value=max(s["lr_delays"], 1e-4), base=10, min=-4, max=1, step=0.25,
-                                          description="lr delays", readout_format=".1e", **common),
-            "feedback": w.ToggleButtons(options=["symmetric", "random"], value=s["feedback"],
-                                        description="feedback", style={"description_width": "120px"}),
-        }
-        css = {"sigma": "snnlib-sigma-slider", "d_max": "snnlib-dmax-slider", "lr_weights": "snnlib-lr-weights-slider",
-               "lr_delays": "snnlib-lr-delays-slider", "feedback": "snnlib-feedback"}
-        for key, control in self.controls.items():
-            if key != "feedback":
-                control.add_class("snnlib-slider")
-            control.add_class(css[key])
-            control.observe(lambda change, k=key: self._moved(k, change["new"]), names="value")
-        note = w.HTML("<i>sliders take effect on Restart</i>")
-        self.settings_box.children = [*self.controls.values(), note]
-
     def _moved(self, key, value) -> None:
-        if self._syncing:
-            return
         self.settings[key] = value
         if self.running:
             self._set_status(self.status.split(" · new settings")[0] + " · new settings take effect on Restart")
 
-    _syncing = False
-
-    def _click(self, action) -> None:
-        try:
-            action()
-        except Exception as exc:  # noqa: BLE001 - a click must not raise into the front end: show it instead
-            self._set_status(f"error: {exc}")
-
     def _enable(self, running: bool) -> None:
-        if not self.live:
-            return
-        threaded = self.mode == "thread"
-        has_job = self._job is not None
-        self.buttons["start"].disabled = not has_job or (running and not self._paused.is_set())
-        self.buttons["pause"].disabled = not (running and threaded)
-        self.buttons["stop"].disabled = not running
-        self.buttons["restart"].disabled = not has_job or (running and not threaded)
-        self.buttons["pause"].description = "Resume" if self._paused.is_set() else "Pause"
+        if self.live:
+            self.panel.enable(has_job=self.job is not None, running=running, threaded=self.mode == "thread",
+                              paused=self._worker.paused.is_set())
 
     # -- steering -----------------------------------------------------------------------------
     def set(self, **values) -> "LiveTrainingView":
@@ -232,30 +124,18 @@ class LiveTrainingView:
 
         The new values take effect on :meth:`restart` (or the next :meth:`start` after a run ended).
         """
-        if self._job is None:
+        if self.job is None:
             raise ValueError("the view has no training to configure yet: call view.train(model_config, "
                              "train_config, data) first")
-        unknown = sorted(set(values) - set(_CONTROLS))
+        unknown = sorted(set(values) - set(CONTROLS))
         if unknown:
-            raise ValueError(f"the live view has no control {unknown}; its controls are {list(_CONTROLS)}")
+            raise ValueError(f"the live view has no control {unknown}; its controls are {list(CONTROLS)}")
         candidate = {**self.settings, **values}
-        self._configs(candidate)  # refuse a bad value now, with the configuration's own message
+        self.job.configs(candidate)  # refuse a bad value now, with the configuration's own message
         self.settings = candidate
         if self.live and self.controls:
-            self._syncing = True
-            try:
-                for key, value in values.items():
-                    self.controls[key].value = value
-            finally:
-                self._syncing = False
+            self.panel.set_values(values)
         return self
-
-    def _configs(self, settings):
-        model_config, train_config = self._job[0], self._job[1]
-        model = model_config.replace(sigma=float(settings["sigma"]), d_max=int(settings["d_max"]),
-                                     feedback=settings["feedback"])
-        return model, train_config.replace(lr_weights=float(settings["lr_weights"]),
-                                           lr_delays=float(settings["lr_delays"]))
 
     def train(self, model_config, train_config, data, *, start: bool = True, ideal="auto",
               **train_kwargs) -> "LiveTrainingView":
@@ -263,32 +143,29 @@ class LiveTrainingView:
 
         ``ideal``: the delay-task pattern to draw (default: read from ``data`` by :func:`ideal_delays`; None: none).
         With ``start=False`` the view waits for Start. In ``thread`` mode this returns at once; otherwise when the
-        run has ended.
+        run has ended. The run is a :class:`snnlib.liveview_training.TrainingJob` (see :meth:`attach`).
         """
-        from snnlib.train import Dataset, TrainConfig
-        from snnlib.config import SNNConfig
+        from snnlib.liveview_training import TrainingJob  # the trainer is imported there, on first use
 
-        if not isinstance(model_config, SNNConfig) or not isinstance(train_config, TrainConfig) \
-                or not isinstance(data, Dataset):
-            raise ValueError("view.train(model_config, train_config, data): expected an SNNConfig, a TrainConfig "
-                             "and a snnlib.train.Dataset")
-        for key in ("callback", "progress", "params", "resume"):
-            if key in train_kwargs:
-                raise ValueError(f"view.train does not take {key}=: the view supplies the callback, starts from "
-                                 "fresh parameters and shows its own progress")
+        return self.attach(TrainingJob(model_config, train_config, data, ideal=ideal, **train_kwargs), start=start)
+
+    def attach(self, job, *, start: bool = True) -> "LiveTrainingView":
+        """Show the view with its controls for ``job`` and start a run (unless ``start=False``).
+
+        ``job`` starts runs and reports them as trainer events to :meth:`on_event`: it has ``settings()``,
+        ``configs(settings)``, ``n_events(train_config)``, ``run(model_config, train_config, callback)`` and
+        ``ideal`` (:class:`snnlib.liveview_training.TrainingJob` runs the library's trainer; see its module).
+        """
         if self.running:
             self.stop()
             self._join()
-        self._job = (model_config, train_config, data, dict(train_kwargs),
-                     ideal_delays(data) if ideal == "auto" else ideal)
-        self.settings = {"sigma": model_config.sigma, "d_max": model_config.d_max,
-                         "lr_weights": train_config.lr_weights, "lr_delays": train_config.lr_delays,
-                         "feedback": model_config.feedback}
+        self.job = job
+        self.settings = dict(job.settings())
         self.mode = self._choose_mode()
         if self.live:
             from IPython.display import display
 
-            self._build_controls()
+            self.panel.build_controls(self.settings)
             self._enable(running=False)
             display(self.widget)
             if self.mode == "foreground":
@@ -308,7 +185,7 @@ class LiveTrainingView:
 
     def start(self) -> None:
         """Start a run with the current settings; resume a paused one; nothing while one is running."""
-        if self._job is None:
+        if self.job is None:
             raise ValueError("nothing to start: call view.train(model_config, train_config, data) first")
         if self.running:
             self.resume()
@@ -318,84 +195,77 @@ class LiveTrainingView:
     def pause(self) -> None:
         """Hold the training at the next trainer event (thread mode; the foreground cannot be clicked)."""
         if self.running:
-            self._paused.set()
+            self._worker.paused.set()
             self._set_status(self._progress("paused"))
             self._enable(running=True)
 
     def resume(self) -> None:
-        if self._paused.is_set():
-            self._paused.clear()
+        if self._worker.paused.is_set():
+            self._worker.paused.clear()
             self._set_status(self._progress("running"))
             self._enable(running=True)
 
     def toggle_pause(self) -> None:
-        self.resume() if self._paused.is_set() else self.pause()
+        self.resume() if self._worker.paused.is_set() else self.pause()
 
     def stop(self) -> None:
         """End the run at the next trainer event (or, for a record stream, after the current update)."""
-        self._stop.set()
-        self._paused.clear()
+        self._worker.stopping.set()
+        self._worker.paused.clear()
 
     def restart(self) -> None:
         """Stop the run in progress (waiting for it to end) and start a fresh one with the current settings."""
-        if self._job is None:
+        if self.job is None:
             raise ValueError("nothing to restart: call view.train(model_config, train_config, data) first")
         if self.running:
             self.stop()
             self._join()
         self._launch()
 
-    # -- a run with the trainer ----------------------------------------------------------------
+    # -- a run of the job, watched through the trainer's events -------------------------------------
     def _launch(self) -> None:
-        model, settings = self._configs(self.settings)
-        data = self._job[2]
+        model, settings = self.job.configs(self.settings)
         previous = LiveTrainingView._active.get(self.name)
         if previous is not None and previous is not self and previous.running:
             previous.stop()
             previous._join()
         LiveTrainingView._active[self.name] = self
-        n_batches = math.ceil(len(data.train) / settings.batch_size)
         self.d_max = model.d_max
-        self._reset(total=settings.epochs * ((n_batches - 1) // settings.callback_every + 1))
+        self._reset(total=self.job.n_events(settings))
         self.runs += 1
         self._model = model
         self._run_settings = dict(self.settings)   # what this run uses (the sliders may move meanwhile)
         if self.live:
-            self.widget.remove_class("snnlib-done")
-            self.widget.add_class("snnlib-running")
+            self.panel.mark(running=True)
             self._draw("starting")
-        if self.mode == "thread":
-            self._thread = threading.Thread(target=self._train, args=(model, settings), daemon=True,
-                                            name=f"snnlib-{self.name}")
-            self._thread.start()
-            self._enable(running=True)
-        else:
-            self._enable(running=True)
-            self._train(model, settings)
+        threaded = self.mode == "thread"
+        if threaded:
+            self._worker.start(self._run_job, model, settings, background=True)
+        self._enable(running=True)
+        if not threaded:
+            self._worker.start(self._run_job, model, settings, background=False)
             if self.error is not None:  # the foreground shows the error where it happened
                 raise self.error
 
     def _reset(self, total) -> None:
         self.total = total
-        self._stop.clear()
-        self._paused.clear()
+        self._worker.clear()
         self.stopped, self.error, self.updates, self.result, self.best = False, None, 0, None, None
         self.history, self.delays = {"step": [], "loss": [], "val_acc": []}, None
         self._last_draw = (0, 0.0, 0.0)
 
-    def _train(self, model, settings) -> None:
-        from snnlib import train as trainer
-
-        data, kwargs = self._job[2], self._job[3]
+    def _run_job(self, model, settings) -> None:
         try:
-            self.result = trainer.train(model, settings, data, callback=self._event, progress=False, **kwargs)
+            self.result = self.job.run(model, settings, self.on_event)
             self.stopped = self.result.status != "finished"
         except BaseException as exc:  # noqa: BLE001 - shown in the view and re-raised by wait() / the foreground
             self.error = exc
         finally:
             self._finish()
 
-    def _event(self, event):
+    def on_event(self, event):
+        """The trainer's callback: record a :class:`~snnlib.train.TrainEvent` (``batch`` or ``epoch``; ``end`` is
+        ignored), redraw when due, hold while paused; returns False to ask the trainer to stop."""
         if event.kind == "end":
             return None
         if event.kind == "batch":
@@ -415,9 +285,7 @@ class LiveTrainingView:
         self.W_in = np.array(event.params["W_in"], copy=True)
         self._record(record)
         self._after_record()
-        while self._paused.is_set() and not self._stop.is_set():
-            self._stop.wait(0.05)
-        if self._stop.is_set():
+        if self._worker.hold():
             return False
         return None
 
@@ -431,7 +299,7 @@ class LiveTrainingView:
                 done = time.monotonic()
                 self._last_draw = (self.updates, done, done - now)
             else:
-                self._set_status(self._progress("paused" if self._paused.is_set() else "running"))
+                self._set_status(self._progress("paused" if self._worker.paused.is_set() else "running"))
         else:
             # a figure every `static_every` updates if asked for; by default the progress half-way, in words,
             # and the figure once, at the end (each figure costs a fraction of a second to draw)
@@ -462,16 +330,13 @@ class LiveTrainingView:
         if self.live:
             from IPython.display import display
 
-            self.widget.remove_class("snnlib-done")
-            self.widget.add_class("snnlib-running")
+            self.panel.mark(running=True)
             self.buttons["stop"].disabled = False
             display(self.widget)
             self._draw("running")
-            self._thread = threading.Thread(target=self._consume, args=(updates,), name=f"snnlib-{self.name}",
-                                            daemon=True)
-            self._thread.start()
+            self._worker.start(self._consume, updates, background=True)
         else:
-            self._consume(updates)
+            self._worker.start(self._consume, updates, background=False)
             if self.error is not None:
                 raise self.error
         return self
@@ -480,7 +345,7 @@ class LiveTrainingView:
         try:
             for record in updates:
                 self._record(record)
-                if self._stop.is_set():
+                if self._worker.stopping.is_set():
                     self.stopped = True
                     break
                 self._after_record()
@@ -495,11 +360,10 @@ class LiveTrainingView:
     # -- shared ----------------------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._worker.running
 
     def _join(self, timeout: float | None = None) -> None:
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
+        self._worker.join(timeout)
 
     def wait(self, timeout: float | None = None) -> dict:
         """Block until the training has ended (or ``timeout`` seconds); returns :attr:`history`.
@@ -555,14 +419,14 @@ class LiveTrainingView:
 
     def figure(self) -> Figure:
         """The current state as a Figure (:func:`delay_view_figure`, or the record stream's plot)."""
-        if self._job is None:  # a record stream: the generic training plot
+        if self.job is None:  # a record stream: the generic training plot
             return plots.plot_training(dict(self.history), delays=self.delays, d_max=self.d_max, title=self.name)
         mask = None
         if self.delays is not None and np.ndim(self.delays) == 2:
             from snnlib.config import input_mask
             mask = input_mask(self._model)
         return delay_view_figure(self.delays, d_max=self.d_max, W_out=self.W_out, W_in=self.W_in, mask=mask,
-                                 ideal=self._job[4], history=self.history, title=self._title())
+                                 ideal=self.job.ideal, history=self.history, title=self._title())
 
     def _title(self) -> str:
         s = getattr(self, "_run_settings", self.settings)
@@ -579,7 +443,7 @@ class LiveTrainingView:
     def _set_status(self, text: str) -> None:
         self.status = text
         if self.live:
-            self.label.value = html.escape(text)
+            self.panel.set_status(text)
 
     def _show_static(self, state: str = "training") -> None:
         from IPython.display import Image, display
@@ -603,9 +467,8 @@ class LiveTrainingView:
             self.renders += 1
             self.image.value = self.png
             self._set_status(self._progress(state) if self.error is None else state)
-            self._paused.clear()
-            self.widget.remove_class("snnlib-running")
-            self.widget.add_class("snnlib-done")
+            self._worker.paused.clear()
+            self.panel.mark(running=False)
             self._enable(running=False)
         else:
             self._set_status(self._progress(state) if self.error is None else state)

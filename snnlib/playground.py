@@ -26,7 +26,7 @@ import numpy as np
 
 from snnlib import plots
 from snnlib.course import DelayToy
-from snnlib.widgets import Control, Explorer, make_explorer
+from snnlib.interactive import Control, Explorer, make_explorer
 
 #: the true loss of the toy when the hidden neuron does not fire (two classes, equal readouts)
 NO_SPIKE_LOSS = math.log(2.0)

@@ -260,11 +260,11 @@ class _FillingFile:
 
 
 def test_disk_full_during_transfer_keeps_the_partial_download_for_resume(tmp_path, served, monkeypatch):
-    module = importlib.import_module("snnlib.data.download")
+    module = importlib.import_module("snnlib.data.fetch")  # where every transfer writes
 
     server, _ = served
     archive = server.files["shd_train.h5.gz"]
-    monkeypatch.setattr(module, "_CHUNK", 512)
+    monkeypatch.setattr(module, "CHUNK", 512)
     monkeypatch.setattr(module, "open", lambda path, mode="r": _FillingFile(path, mode, 1500), raising=False)
     with pytest.raises(DataError) as info:
         download("shd", tmp_path / "cache", base_url=server.url, progress=False)
@@ -283,7 +283,7 @@ def test_disk_full_during_transfer_keeps_the_partial_download_for_resume(tmp_pat
 def test_disk_full_while_unpacking_keeps_the_verified_archive(tmp_path, served, monkeypatch):
     import errno
 
-    module = importlib.import_module("snnlib.data.download")
+    module = importlib.import_module("snnlib.data.fetch")  # where every archive is unpacked
 
     server, _ = served
     cache = tmp_path / "cache"

@@ -1,5 +1,5 @@
 """The README gallery: ``scripts/make_figures.py --fast`` writes every figure, and the figure helpers of
-:mod:`snnlib.gallery` draw what they are given (the Pareto front checked against hand-worked examples)."""
+:mod:`snnlib.plots.gallery` draw what they are given (the Pareto front checked against hand-worked examples)."""
 from __future__ import annotations
 
 import importlib.util
@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from snnlib import gallery
+from snnlib.plots import gallery
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = ("demo_coincidence.png", "spiking_data.png", "surrogate_kernels.png", "delay_learning.png",

@@ -12,7 +12,7 @@ from snnlib.data import DataError
 from snnlib.data.cli import register
 from tests.test_data_download import Server
 
-dl = importlib.import_module("snnlib.data.download")
+dl = importlib.import_module("snnlib.data.fsdd_download")
 COMMIT = dl.FSDD_COMMIT
 TOP = f"free-spoken-digit-dataset-{COMMIT}"
 
@@ -84,6 +84,21 @@ def test_download_installs_exactly_the_recordings(tmp_path, served):
     count = len(served.requests)
     again = dl.download_fsdd(tmp_path / "data", url=served.archive_url, progress=False)
     assert again.already_present and len(served.requests) == count  # verified on disk, no network
+
+
+def test_the_fsdd_names_are_importable_from_the_generic_download_module():
+    generic = importlib.import_module("snnlib.data.download")
+    assert [name for name in dl.__all__ if getattr(generic, name) is not getattr(dl, name)] == []
+    assert dl.download_fsdd.__module__ == "snnlib.data.fsdd_download"
+
+
+def test_download_fsdd_is_reached_from_the_generic_download_by_name(tmp_path, served):
+    """``snnlib.data.download("fsdd")`` hands over to :func:`download_fsdd`."""
+    from snnlib.data import download
+
+    paths = download("fsdd", tmp_path / "data", base_url=served.archive_url, progress=False)
+    assert paths == {"recordings": tmp_path / "data" / "fsdd" / "recordings"}
+    assert installed(tmp_path / "data") == RECORDINGS
 
 
 def test_the_fsdd_loader_finds_the_downloaded_folder(tmp_path, served, monkeypatch):

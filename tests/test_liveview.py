@@ -1,4 +1,4 @@
-"""snnlib.liveview: the live view drives real (tiny) training runs of snnlib.train.train; the delay figure."""
+"""snnlib.liveview: the live view watches real (tiny) training runs of snnlib.train.train; the delay figure."""
 from __future__ import annotations
 
 import sys
@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from snnlib import liveview
+from snnlib import liveview, liveview_threads
 from snnlib.config import SNNConfig
 from snnlib.train import DataConfig, TrainConfig, load_data
 
@@ -95,16 +95,149 @@ def test_foreground_is_chosen_where_threads_cannot_update_widgets(task, monkeypa
 
 
 def test_detection_of_front_ends(monkeypatch):
-    monkeypatch.setattr(liveview, "_ipykernel_version", lambda: "7.4.0")
+    assert liveview.threads_supported is liveview_threads.threads_supported
+    monkeypatch.setattr(liveview_threads, "_ipykernel_version", lambda: "7.4.0")
     assert liveview.threads_supported() == (True, "")
-    monkeypatch.setattr(liveview, "_ipykernel_version", lambda: "7.0.1")
+    monkeypatch.setattr(liveview_threads, "_ipykernel_version", lambda: "7.0.1")
     assert liveview.threads_supported() == (False, "ipykernel 7.0.1")
-    monkeypatch.setattr(liveview, "_ipykernel_version", lambda: "6.29.5")
+    monkeypatch.setattr(liveview_threads, "_ipykernel_version", lambda: "6.29.5")
     monkeypatch.setattr(sys, "platform", "emscripten")
     assert not liveview.threads_supported()[0]
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setitem(sys.modules, "google.colab", object())
     assert liveview.threads_supported() == (False, "Colab")
+
+
+# ----------------------------------------------------------------------------- the view alone, fed scripted events
+SCRIPTED_JOB = r'''
+import math
+from types import SimpleNamespace
+
+import numpy as np
+
+
+class ScriptedJob:
+    """A job that plays trainer events (the fields of snnlib.train.TrainEvent) instead of training: 2 epochs of
+    3 batches, one event per batch (the last of an epoch is its epoch event), delays moving towards d_max."""
+
+    ideal = None
+
+    def __init__(self, n_epochs=2, n_batches=3, accuracies=(0.5, 0.75), pause_s=0.0):
+        self.n_epochs, self.n_batches, self.accuracies, self.pause_s = n_epochs, n_batches, accuracies, pause_s
+        self.answers, self.ran_with = [], []
+
+    def settings(self):
+        return {"sigma": 1.5, "d_max": 8, "lr_weights": 1e-2, "lr_delays": 0.5, "feedback": "symmetric"}
+
+    def configs(self, settings):
+        if settings["sigma"] <= 0:
+            raise ValueError("sigma must be > 0")
+        from snnlib.config import SNNConfig  # the model layer: what the view's figure reads (the input mask)
+
+        model = SNNConfig(n_in=4, n_hidden=3, n_out=2, d_max=int(settings["d_max"]), sigma=float(settings["sigma"]),
+                          feedback=settings["feedback"], sparsity=0.25)
+        return model, dict(settings)
+
+    def n_events(self, train_config):
+        return self.n_epochs * self.n_batches
+
+    def run(self, model, train_config, callback):
+        import time
+
+        self.ran_with.append(dict(train_config))
+        rng = np.random.default_rng(0)
+        params = {"W_in": rng.normal(size=(3, 4)), "W_out": rng.normal(size=(2, 3)), "D_in": np.zeros((3, 4))}
+        history = []
+        for epoch in range(1, self.n_epochs + 1):
+            for batch in range(1, self.n_batches + 1):
+                params["D_in"] = np.minimum(params["D_in"] + 1.0, model.d_max)
+                loss = 1.0 / (epoch * self.n_batches + batch)
+                kind = "batch" if batch < self.n_batches else "epoch"
+                if kind == "epoch":
+                    history.append({"epoch": epoch, "train_loss": loss, "val_accuracy": self.accuracies[epoch - 1]})
+                event = SimpleNamespace(kind=kind, epoch=epoch, batch=batch, n_batches=self.n_batches, loss=loss,
+                                        params=params, history=history, batch_loss=loss)
+                self.answers.append(callback(event))
+                if self.answers[-1] is False:
+                    return SimpleNamespace(status="stopped", history=history)
+                time.sleep(self.pause_s)
+        callback(SimpleNamespace(kind="end", epoch=self.n_epochs, batch=0, n_batches=self.n_batches, loss=math.nan,
+                                 params=params, history=history, batch_loss=math.nan))
+        return SimpleNamespace(status="finished", history=history)
+'''
+_scripted: dict = {}
+exec(SCRIPTED_JOB, _scripted)
+ScriptedJob = _scripted["ScriptedJob"]
+
+
+def test_the_view_draws_scripted_trainer_events_without_importing_the_trainer():
+    """The view is a consumer of trainer events: fed by a job that plays them, in a fresh interpreter, it records
+    and draws them, and neither it, its panel, its threads nor the figures import snnlib.train."""
+    import subprocess
+
+    code = SCRIPTED_JOB + """
+import sys
+from snnlib import liveview, liveview_panel, liveview_threads, plots, widgets
+assert "snnlib.train" not in sys.modules, "importing the view imported the trainer"
+view = liveview.LiveTrainingView("scripted", live=False, static_every=100, dpi=30)
+job = ScriptedJob()
+view.attach(job)
+assert view.mode == "static" and view.result.status == "finished" and view.updates == view.total == 6
+assert view.history["step"] == [1, 2, 3, 4, 5, 6], view.history
+assert view.history["loss"] == [1 / 4, 1 / 5, 1 / 6, 1 / 7, 1 / 8, 1 / 9]
+val = view.history["val_acc"]
+assert [v for v in val if v == v] == [0.5, 0.75] and val[2] == 0.5 and val[5] == 0.75
+assert view.best["epoch"] == 2 and view.best["val_accuracy"] == 0.75 and view.delays.max() == 6
+assert job.answers == [None] * 6 and view.png[:4] == b"\\x89PNG" and view.status.startswith("done")
+assert "best validation accuracy 75.0 % at epoch 2" in view.status
+view.set(d_max=4)
+view.restart()
+assert view.runs == 2 and job.ran_with[-1]["d_max"] == 4 and view.delays.max() == 4 and view.d_max == 4
+assert "snnlib.train" not in sys.modules, "the view imported the trainer"
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr[-3000:]
+
+
+def test_the_view_steers_a_scripted_job_in_a_background_thread():
+    """Pause holds the job inside its callback, Stop makes the callback answer False, the widgets follow."""
+    job = ScriptedJob(n_epochs=200, n_batches=5, accuracies=[0.1] * 200, pause_s=0.005)
+    view = liveview.LiveTrainingView("scripted-thread", live=True, mode="thread", every=1, min_interval=0.0, dpi=20)
+    view.attach(job)
+    assert view.running and view.mode == "thread" and "snnlib-running" in view.widget._dom_classes
+    assert view.controls["d_max"].value == 8 and "d_max" in view.controls["d_max"].description
+    assert _wait_for(lambda: view.updates >= 3 and view.renders >= 3)
+    view.buttons["pause"].click()
+    assert view.buttons["pause"].description == "Resume" and not view.buttons["restart"].disabled
+    time.sleep(0.2)
+    held = view.updates
+    time.sleep(0.3)
+    assert view.updates == held and view.running and view.status.startswith("paused")
+    view.buttons["pause"].click()                                   # Resume
+    assert _wait_for(lambda: view.updates > held)
+    view.controls["sigma"].value = 2.5                              # moved by hand: waits for Restart
+    assert view.settings["sigma"] == 2.5 and "new settings take effect on Restart" in view.status
+    view.buttons["stop"].click()
+    view.wait(timeout=30)
+    assert not view.running and view.result.status == "stopped" and job.answers[-1] is False
+    assert view.stopped and view.status.startswith("stopped") and "snnlib-done" in view.widget._dom_classes
+    assert view.buttons["stop"].disabled and not view.buttons["start"].disabled
+    assert job.ran_with[-1]["sigma"] == 1.5
+    with pytest.raises(ValueError, match="sigma must be > 0"):
+        view.set(sigma=0.0)                                         # the job's own refusal, before any run
+    view.buttons["restart"].click()
+    assert _wait_for(lambda: view.updates >= 1) and view.runs == 2
+    view.stop()
+    view.wait(timeout=30)
+    assert job.ran_with[-1]["sigma"] == 2.5
+
+
+def test_a_click_that_raises_is_shown_in_the_status_line():
+    view = liveview.LiveTrainingView("click", live=True, mode="thread", dpi=20)
+    view.buttons["start"].disabled = False  # a stale page could still send the click
+    view.buttons["start"].click()           # nothing attached yet: the error is shown, not raised into the page
+    assert view.status.startswith("error: nothing to start") and "nothing to start" in view.label.value
 
 
 # ----------------------------------------------------------------------------- thread mode
@@ -148,7 +281,7 @@ def test_restart_while_running_starts_a_fresh_run(task):
     view = liveview.LiveTrainingView("re", live=True, mode="thread", every=1000, dpi=30)
     view.train(model, settings.replace(epochs=200), data)
     assert _wait_for(lambda: view.updates >= 3)
-    first = view._thread
+    first = view._worker.thread
     view.set(lr_weights=1e-3)
     view.restart()
     assert not first.is_alive() and view.running and view.runs == 2

@@ -1,14 +1,17 @@
 """snnlib.plots: every function returns a Figure that shows the numbers it was given."""
 from __future__ import annotations
 
+import ast
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+import snnlib
 from snnlib import metrics, plots
 from snnlib.config import SNNConfig
 
@@ -26,8 +29,51 @@ def test_plots_never_load_pyplot():
     """Figures are made without pyplot's global registry (safe in threads, no leak in slider loops)."""
     code = ("import sys, numpy as np; from snnlib import plots, widgets; "
             "plots.plot_raster(np.eye(3)); plots.figure_png(plots.plot_membrane(np.zeros(5))); "
+            "plots.figure_png(plots.live.delay_view_figure(None, d_max=5), dpi=20); "
+            "plots.figure_png(plots.audio.plot_waveform(np.zeros(80), 8000.0), dpi=20); "
+            "plots.figure_png(plots.gallery.plot_binned(np.eye(4), dt=0.01), dpi=20); "
             "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot was imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _library_sources():
+    root = Path(snnlib.__file__).parent
+    return sorted(p for p in root.rglob("*.py") if "_course" not in p.parts)
+
+
+def test_library_code_neither_imports_pyplot_nor_switches_the_backend():
+    """Only scripts and tests may choose a Matplotlib backend; the library draws on plain Figures."""
+    offenders = []
+    for path in _library_sources():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [f"{node.module}.{a.name}" for a in node.names] + [node.module or ""]
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "use" \
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id in ("matplotlib", "mpl"):
+                offenders.append(f"{path.name}:{node.lineno} matplotlib.use")
+            offenders += [f"{path.name}:{node.lineno} {n}" for n in names if n.startswith("matplotlib.pyplot")
+                          or n == "matplotlib.use"]
+    assert len(_library_sources()) > 40 and offenders == []
+
+
+def test_every_figure_module_is_in_the_plots_package():
+    """One home for figures: snnlib.plots and its submodules; snnlib.gallery is that package's gallery by name."""
+    from snnlib import gallery
+    from snnlib.plots import audio, gallery as home, live
+
+    assert sorted(gallery.__all__) == sorted(home.__all__)
+    assert [n for n in gallery.__all__ if getattr(gallery, n) is not getattr(home, n)] == []
+    assert plots.live is live and plots.audio is audio and plots.gallery is home
+    assert live.delay_view_figure.__module__ == "snnlib.plots.live"
+    assert audio.plot_channel.__module__ == "snnlib.plots.audio"
+    assert gallery.plot_pareto.__module__ == "snnlib.plots.gallery"
+    root = Path(snnlib.__file__).parent
+    assert sorted(p.name for p in root.glob("plots*")) == ["plots"]
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        plots.nope
 
 
 def test_raster_marks_every_spike_in_ms():

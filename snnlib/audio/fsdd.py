@@ -57,8 +57,8 @@ def default_fsdd_folders() -> list[Path]:
     """Where FSDD is looked for when neither ``source`` nor ``$SNNLIB_FSDD`` names it, in order:
     ``../shared/data/fsdd`` from the working folder, the same beside a clone of the repository (the package
     running from ``REPO/snnlib``), and ``fsdd`` in the per-user data folder (``$SNNLIB_DATA`` or the cache,
-    see :func:`snnlib.data.download.resolve_data_dir`), which works for an installed package."""
-    from snnlib.data.download import resolve_data_dir
+    see :func:`snnlib.data.fetch.resolve_data_dir`), which works for an installed package."""
+    from snnlib.data.fetch import resolve_data_dir
 
     shared = Path("shared") / "data" / "fsdd"
     return [Path.cwd().parent / shared, Path(__file__).resolve().parents[2].parent / shared,

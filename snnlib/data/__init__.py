@@ -12,7 +12,8 @@ and what to do. This package depends only on NumPy, h5py, tqdm and the standard 
 """
 from snnlib.data.batches import Batches, batch_order, iterate_batches
 from snnlib.data.binning import batch_events, bin_batch, bin_sample, n_steps, sample_events
-from snnlib.data.download import BASE_URLS, base_urls, download, resolve_data_dir
+from snnlib.data.download import BASE_URLS, base_urls, download
+from snnlib.data.fetch import resolve_data_dir
 from snnlib.data.reader import Joined, SpikeDataset, Subset, open_dataset
 from snnlib.data.schema import DEFAULT_CHANNELS, PUBLISHED, DataError, DatasetInfo
 from snnlib.data.splits import Splits, leave_speaker_out, load_splits, split_by_fraction, split_by_speaker

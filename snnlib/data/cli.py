@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from snnlib.data.download import FSDD_COMMIT, FSDD_LICENCE, download, download_fsdd
+from snnlib.data.download import download
+from snnlib.data.fsdd_download import FSDD_COMMIT, FSDD_LICENCE, download_fsdd
 from snnlib.data.reader import open_dataset
 from snnlib.data.schema import PUBLISHED
 from snnlib.data.synthetic import MAKERS

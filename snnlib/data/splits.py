@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from snnlib.data.download import resolve_data_dir
+from snnlib.data.fetch import resolve_data_dir
 from snnlib.data.reader import SpikeDataset, Subset
 from snnlib.data.schema import PUBLISHED, DataError, file_prefix
 

@@ -15,10 +15,10 @@ encoder. Conventions of the figures:
 
 ::
 
-    from snnlib import audio, plots_audio
+    from snnlib import audio, plots
     stages = audio.encode_stages(*audio.read_wav("3_theo_0.wav"), audio.EncoderParams(n_channels=64))
-    plots_audio.plot_encoder_stages(stages)          # waveform, basilar membrane, hair cells, nerve, output
-    plots_audio.plot_channel(stages, unit=40)        # one place on the cochlea, sample by sample
+    plots.audio.plot_encoder_stages(stages)          # waveform, basilar membrane, hair cells, nerve, output
+    plots.audio.plot_channel(stages, unit=40)        # one place on the cochlea, sample by sample
 """
 from __future__ import annotations
 

@@ -8,9 +8,23 @@ background thread. In a notebook, run ``%matplotlib inline`` once so returned fi
 
 Units: time axes are in steps unless ``dt`` (seconds) is given, then in milliseconds; delays are
 in steps; potentials are in units of the threshold.
+
+This package holds every figure of the library; nothing in it selects a Matplotlib backend or touches
+``pyplot``. It imports only NumPy, Matplotlib and the model layer (never the trainer or the data layer):
+
+- ``snnlib.plots`` (this module): the course's building blocks (rasters, membranes, delays, surrogate,
+  traces, memory, learning curves);
+- :mod:`snnlib.plots.live`: the live training view's figure (:func:`~snnlib.plots.live.delay_view_figure`);
+- :mod:`snnlib.plots.audio`: the ear model's stages (notebook 10);
+- :mod:`snnlib.plots.gallery`: results — the README gallery and part II of the course (also importable as
+  ``snnlib.gallery``).
+
+The submodules load on first use: ``plots.live``, ``plots.audio``, ``plots.gallery`` after
+``from snnlib import plots``.
 """
 from __future__ import annotations
 
+import importlib
 import io
 
 import numpy as np
@@ -466,3 +480,13 @@ def plot_training(history: dict, *, delays=None, d_max: int | None = None, axes=
     if title:
         fig.suptitle(title)
     return fig
+
+
+# ----------------------------------------------------------------------------- the submodules, loaded on first use
+_SUBMODULES = ("live", "audio", "gallery")
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
