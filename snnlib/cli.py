@@ -6,9 +6,9 @@ Each group of commands lives beside the code it drives and exposes
 from __future__ import annotations
 
 import argparse
-import sys
 
 from snnlib import course, demo, lab, train_cli
+from snnlib._commands import run  # noqa: F401 (part of this module's interface)
 from snnlib.audio import cli as audio_cli
 from snnlib.data import cli as data_cli
 
@@ -31,16 +31,3 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     return run(build_parser(), argv)
-
-
-def run(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:
-    """Parse ``argv`` and run the chosen command: user errors as one line, Ctrl-C as exit code 130."""
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except ValueError as exc:  # our validation errors: one clear line, no traceback
-        print(f"error: {exc}", file=sys.stderr)
-        return 2

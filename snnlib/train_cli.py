@@ -391,7 +391,7 @@ def main(argv=None) -> int:
     """Run one of this module's commands without the rest of the command line (same error handling)."""
     parser = argparse.ArgumentParser(prog="python -m snnlib")
     register(parser.add_subparsers(dest="command", required=True))
-    from snnlib.cli import run
+    from snnlib._commands import run
 
     return run(parser, argv)
 

@@ -1,7 +1,7 @@
 """The experiment grid: equal-parameter widths, groups, outputs, and identical results however it is run."""
 import pytest
 
-from snnlib import experiments
+from snnlib import experiments, experiments_report
 from snnlib.experiments import build_grid, equal_parameter_width, make_specs, run_experiments, run_grid
 
 TINY = dict(n_train=32, n_valid=8, n_test=16)
@@ -115,7 +115,7 @@ def test_summarize_seeds_by_hand():
     assert a["best_val_accuracy"] == pytest.approx(0.5) and a["best_val_accuracy_sd"] == pytest.approx(0.1)
     assert a["history"] == [{"epoch": 1, "train_loss": pytest.approx(2.0), "val_accuracy": pytest.approx(0.5)}]
     assert b["n_seeds"] == 1 and b["test_accuracy"] == 0.3 and b["test_accuracy_sd"] == 0.0
-    assert "± " in experiments._mean_sd(a, "test_accuracy") and "±" not in experiments._mean_sd(b, "test_accuracy")
+    assert "± " in experiments_report._mean_sd(a, "test_accuracy") and "±" not in experiments_report._mean_sd(b, "test_accuracy")
 
 
 def test_seeds_are_checked():
@@ -178,3 +178,14 @@ def test_a_stored_grid_keeps_each_run_and_reads_it_back(tmp_path, monkeypatch):
     trained.clear()
     run_grid(changed, store=tmp_path / "runs")
     assert trained == [specs[0]["key"]]
+
+
+def test_every_group_at_once_gets_its_table_and_figures(tmp_path):
+    """All six groups in one study (the width sweep included): a table section and a bar colour for each."""
+    summary = run_experiments("delay-task", tmp_path, hidden=4, epochs=1, generator=TINY, only=list(experiments.GROUPS),
+                              train_overrides={"batch_size": 16})
+    markdown = (tmp_path / "results.md").read_text()
+    assert [line[3:] for line in markdown.splitlines() if line.startswith("## ")] == list(experiments.GROUPS)
+    assert all((tmp_path / f"delay-task-{kind}.png").stat().st_size > 0 for kind in ("accuracy", "curves", "parameters"))
+    widths = sorted({r["hidden"] for r in summary["rows"] if r["key"] in summary["groups"]["width"]})
+    assert widths == list(experiments.WIDTHS)          # the reference width (4) is not one of them

@@ -111,3 +111,26 @@ def test_nothing_the_views_reach_imports_back_in_a_cycle():
         if module not in state:
             visit(module, [module])
     assert cycles == []
+
+
+def test_no_import_cycle_anywhere_in_the_library():
+    """Every module of snnlib, eager and lazy imports alike (the package's own ``__init__``, which gathers the public
+    names, aside): following imports never leads back to where it started."""
+    state: dict[str, int] = {}
+    cycles = []
+
+    def visit(module, path):
+        state[module] = 1
+        for name in sorted(imports(module)):
+            if name == "snnlib":
+                continue
+            if state.get(name) == 1:
+                cycles.append(" -> ".join(path[path.index(name):] + [name]))
+            elif name not in state:
+                visit(name, path + [name])
+        state[module] = 2
+
+    for module in sorted(MODULES):
+        if module not in state:
+            visit(module, [module])
+    assert cycles == []
