@@ -310,7 +310,7 @@ if len(seeds) > 1:                                   # the full setting: the gai
 # - **Seeds.** In the full setting each row is the mean ± sd of five runs (seeds 0–4); a difference between two
 #   rows smaller than their spread is not a difference. In fast mode each row is one run, and says little.
 # - **Few epochs, small network.** In fast mode the runs are far too short to converge; in the full
-#   setting they follow the defaults in `DATASET_DEFAULTS` (SHD: N = 128, 20 epochs; FSDD: N = 64, 20 epochs),
+#   setting they follow the defaults in `DATASET_DEFAULTS` (SHD: N = 128, 20 epochs; FSDD: N = 64, 10 epochs),
 #   still smaller and shorter than the published networks below.
 #
 # ### Exercise 07.3 — "up to 20 % more accuracy": points or per cent?

@@ -467,7 +467,7 @@ assert 82.58 - 80.69 > 5 * se_ssc               # DelRec vs DCLS on SSC: well ou
 # **leave one speaker out**: train on five speakers, test on every recording of the sixth, whose voice the
 # network has never heard — as for the speakers that SHD's test file holds out of its training file. Each of the
 # six speakers is held out in turn (`DataConfig(generator={"test_speaker": name})`, `snnlib.data.leave_speaker_out`),
-# weights only against learned synaptic delays, five seeds each in the full setting (60 runs of 20 epochs at
+# weights only against learned synaptic delays, five seeds each in the full setting (60 runs of 10 epochs at
 # N = 64; each finished run is kept under `runs/`, so a stopped notebook continues where it stopped). Validation is
 # held out of the five training speakers; the held-out speaker is only ever the test set. Without FSDD this
 # section is skipped; fast mode skips it unless `SNNLIB_SPEECH=fsdd` asks for a tiny version (two speakers, one
