@@ -574,4 +574,4 @@ def test_part_two_runs_on_fsdd(stem, small_fsdd, monkeypatch):
     said = "\n".join(_stdout(cell) for cell in nb.cells if cell.cell_type == "code")
     assert "FSDD, real spoken digits, encoded at 35 channels" in said
     if stem == "08_training_ssc":   # the new-voices section ran: two speakers held out in turn
-        assert said.count("held out (") == 2 and "learned delays better for" in said
+        assert said.count("held out (") == 2 and "learned delays ahead for" in said
