@@ -158,9 +158,8 @@ def figure_pareto(out: Path, fast: bool) -> Path:
     specs, _, _, settings = experiments.make_specs("shd-like", only=["sparsity", "equal-params"],
                                                    generator=generator, **options)
     by_key = {s["key"]: s for s in specs}
-    for kind in ("none", "axonal"):
-        by_key[f"sparse-{kind}"] = {**by_key["sparse"], "key": f"sparse-{kind}",
-                                    "model": {**by_key["sparse"]["model"], "delays": kind}}
+    by_key["sparse-axonal"] = {**by_key["sparse"], "key": "sparse-axonal",  # the one sparse network not in the grid
+                               "model": {**by_key["sparse"]["model"], "delays": "axonal"}}
     names = {"none": "weights only", "synaptic": "synaptic", "axonal": "axonal", "sparse-none": "weights only, sparse",
              "sparse": "synaptic, sparse", "sparse-axonal": "axonal, sparse", "none-wide": "weights only, wide",
              "synaptic-narrow": "synaptic, narrow"}
