@@ -297,8 +297,9 @@ def make_specs(dataset: str, *, quick: bool = False, hidden: int | None = None, 
     hidden = int(hidden or options["hidden"])
     epochs = int(epochs or (QUICK_EPOCHS.get(dataset, 2) if quick else options["epochs"]))
     data_fields = DataConfig(dataset=dataset, data_dir=None if data_dir is None else str(data_dir),
-                             pool=options["pool"], valid_fraction=options["valid_fraction"],
-                             valid_by=options["valid_by"], data_seed=0, generator=dict(generator or {})).to_dict()
+                             dt=options["dt"], max_time=options["max_time"], pool=options["pool"],
+                             valid_fraction=options["valid_fraction"], valid_by=options["valid_by"], data_seed=0,
+                             generator=dict(generator or {})).to_dict()
     data = load_data(DataConfig(**data_fields))  # generate once here, before any worker needs it
     cells, groups = build_grid(data.n_in, max(data.n_classes, 2), hidden, only)
     train_base = {**dict(epochs=epochs, batch_size=options["batch_size"], lr_weights=options["lr_weights"],

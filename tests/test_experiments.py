@@ -189,3 +189,14 @@ def test_every_group_at_once_gets_its_table_and_figures(tmp_path):
     assert all((tmp_path / f"delay-task-{kind}.png").stat().st_size > 0 for kind in ("accuracy", "curves", "parameters"))
     widths = sorted({r["hidden"] for r in summary["rows"] if r["key"] in summary["groups"]["width"]})
     assert widths == list(experiments.WIDTHS)          # the reference width (4) is not one of them
+
+
+def test_the_grid_bins_the_data_as_the_dataset_defaults_say(monkeypatch):
+    """A dataset's defaults for the step and the window reach every run of the grid, as they reach `train`."""
+    from snnlib import train_config
+
+    monkeypatch.setitem(train_config.DATASET_DEFAULTS, "delay-task",
+                        {**train_config.DATASET_DEFAULTS["delay-task"], "dt": 0.02, "max_time": 0.3})
+    specs, _, _, settings = make_specs("delay-task", hidden=4, epochs=1, generator=TINY, only=["sparsity"])
+    assert {(s["data"]["dt"], s["data"]["max_time"]) for s in specs} == {(0.02, 0.3)}
+    assert settings["n_steps"] == 15                                  # 0.3 s in steps of 20 ms
