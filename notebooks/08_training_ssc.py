@@ -38,8 +38,9 @@
 #
 # **Estimated time:** 45 minutes of reading and exercises. Computing: with `SNNLIB_FAST=1` well under a
 # minute (measured: 6–15 s); the full setting on the stand-in about a minute on 2 cores (measured: 42 s on an
-# idle machine; the exercises and the explorer add about 7 s, measured on a busy one); on the published
-# SSC the notebook prints its own estimate before training (see section 3).
+# idle machine; the exercises and the explorer add about 7 s, measured on a busy one), plus section 7 on FSDD
+# when this machine has it: 60 runs, the whole notebook 22 minutes on one core beside other jobs; on the
+# published SSC the notebook prints its own estimate before training (see section 3).
 
 # %%
 # %matplotlib inline
