@@ -26,7 +26,8 @@
 # - sensible settings, and where they come from;
 # - to estimate the time per epoch from a **measured** throughput of the engine × 75,466 samples;
 # - to train weights only vs learned delays on SSC (or an SSC-shaped stand-in) with the same trainer;
-# - to read a 35-class result with a confusion matrix.
+# - to read a 35-class result with a confusion matrix;
+# - how learned delays fare on voices never heard in training: real speech (FSDD) with each speaker held out in turn.
 #
 # **Widgets:** a confusion-matrix explorer (sliders for the class in focus and the normalisation: counts, rows,
 # columns) on the test predictions of the trained network.
@@ -538,6 +539,9 @@ if loso:
 # - The trainer, the settings and the comparison are the same as on SHD; with 35 classes, a confusion
 #   matrix shows which words the network mixes up (rows normalised: recall; columns: precision), and reversing
 #   the words in time shows whether it reads the order of the activity.
+# - On voices never heard in training (FSDD, each of six speakers held out in turn, 5 seeds, full setting),
+#   learned synaptic delays reach 69.3 ± 10.8 % against 57.6 ± 16.8 % for weights only (mean ± sd over the
+#   speakers): a gain beyond the seed spread for three speakers, none for two.
 # - Published SSC results (validation file, no test-set selection): DCLS-Delays 80.69 %, EventProp with delays
 #   76.1 %, DelRec 82.58 % (the state of the art, with recurrent delays), strong non-delay neurons about 80–82 %.
 #
