@@ -28,10 +28,16 @@ from pathlib import Path
 import numpy as np
 
 from snnlib.config import SNNConfig
-from snnlib.experiments_report import (TABLE_COLUMNS, accuracy_figure, curves_figure,  # noqa: F401 (re-exported)
+from snnlib.experiments_report import (TABLE_COLUMNS, accuracy_figure, curves_figure,
                                        parameters_figure, results_csv, results_markdown, summarize_seeds, table_rows,
                                        write_outputs)
 from snnlib.metrics import parameter_counts
+
+__all__ = ["GROUPS", "DEFAULT_GROUPS", "WIDTHS", "QUICK_EPOCHS", "Cell", "equal_parameter_width", "build_grid",
+           "run_cell", "run_grid", "make_specs", "check_seeds", "run_experiments",
+           # the outputs, from snnlib.experiments_report
+           "TABLE_COLUMNS", "summarize_seeds", "table_rows", "results_markdown", "results_csv", "write_outputs",
+           "accuracy_figure", "curves_figure", "parameters_figure"]
 
 GROUPS = ("delays", "recurrence", "method", "sparsity", "equal-params", "width")
 #: The groups run when none are named (``width`` trains ten more networks, some wide: ask for it by name).
