@@ -101,7 +101,7 @@ print(f"train {shd.train.x.shape}, validation {shd.valid.x.shape}, test {shd.tes
 print(f"network: {model.n_in} → {model.n_hidden} → {model.n_out}, delays={model.delays}, d_max={model.d_max} steps, "
       f"σ={model.sigma}; training: {settings.epochs} epochs, batch {settings.batch_size}, "
       f"Adam lr {settings.lr_weights} (weights) / {settings.lr_delays} (delays), {settings.lr_schedule} schedule")
-print("the same from a terminal: python -m snnlib train --dataset", dataset, "--delays synaptic --out runs/shd-synaptic"
+print(f"the same from a terminal: python -m snnlib train --dataset {dataset} --delays synaptic --out runs/{dataset}-synaptic"
       + ("" if not course.fast_mode() else " --hidden 32 --epochs 2 --batch-size 16 --lr-weights 0.01"))
 
 # %% [markdown]
