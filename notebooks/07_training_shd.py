@@ -35,11 +35,13 @@
 # **Prerequisites:** notebooks 05 (the three-factor rule) and 06 (the data, validation splits).
 #
 # **Estimated time:** 60 minutes of reading and five exercises (two to implement or measure, one
-# calculation, two Think! questions). Computing: with `SNNLIB_FAST=1` under a minute (measured: 10 s); the
-# full setting on `shd-like` about 3 minutes on 2 cores (measured: 98 s for the 8 networks of 8 epochs,
-# 5–6 s for each of the 8 runs of exercise 07.2 and its check); on the published SHD (20 epochs × 8
-# networks at N = 128) from about half an hour to a few hours, depending on the spike count —
-# docs/results.md gives the measured figures and the estimate.
+# calculation, two Think! questions). Computing: with `SNNLIB_FAST=1` under a minute (measured: 10 s). The
+# full setting on FSDD at 700 channels trains 40 runs in section 3 (8 networks × 5 seeds of 10 epochs): 38
+# minutes of training CPU time on one core, measured, plus about 5 minutes for the rest (the run of section 2,
+# the 8 runs of exercise 07.2 and its check, the live view); finished runs are kept in `runs/`, so a second
+# pass reads them back (measured: 5.6 min). Encoding FSDD once comes on top if it is not in the data folder yet
+# (about 10–30 minutes, see section 1). On the published SHD (40 runs of 20 epochs at N = 128), hours —
+# docs/results.md gives the measured throughput and the estimate.
 
 # %%
 # %matplotlib inline

@@ -43,8 +43,9 @@
 # **Prerequisites:** notebooks 02 (memory of delays), 07 (the trainer and the comparison grid).
 #
 # **Estimated time:** 60 minutes with the exercises. Computing: with `SNNLIB_FAST=1` under a minute (measured:
-# 7 s); the full setting on `shd-like` about 2 minutes on 2 cores (measured: 90 s on an idle machine, the exercises
-# and the explorer add about a second; for the published SHD see docs/results.md).
+# 7 s). The full setting on FSDD trains 9 networks and a width sweep of 10, each with 5 seeds: about 38 minutes
+# of training CPU time on one core, less the runs notebook 07 already kept in `runs/` (read back, not trained
+# again; measured after notebook 07: 3.4 min). For the published SHD see docs/results.md.
 
 # %%
 # %matplotlib inline
