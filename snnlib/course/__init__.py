@@ -5,7 +5,7 @@ switch, widget detection, the setup report), :mod:`~snnlib.course.toys` (the sma
 their command line). Their public names are
 re-exported here: ``from snnlib import course; course.sized(...)``.
 
-Two environment variables steer the course (both read at call time, so a notebook can be re-run
+Three environment variables steer the course (all read at call time, so a notebook can be re-run
 after changing them):
 
 ``SNNLIB_FAST=1``
@@ -16,6 +16,9 @@ after changing them):
     for headless execution (nbval, nbclient, ``jupyter nbconvert --execute``): a kernel cannot tell
     whether a front end will ever render its widgets. ``SNNLIB_STATIC=0`` forces live widgets.
     Unset: live widgets whenever the code runs inside a Jupyter kernel and ipywidgets is installed.
+``SNNLIB_SPEECH=fsdd`` (or ``shd-like``)
+    the data of part II (notebooks 07–09) in either setting; unset, :func:`speech_data` chooses (SHD,
+    else FSDD at 700 channels, else ``shd-like``; fast mode: ``shd-like``).
 
 Command line::
 
