@@ -14,6 +14,11 @@ Reads the two spike files written by ``python -m snnlib data make fsdd --out DIR
     fraction) and test on all 500 recordings of the held-out speaker. The splits are index subsets of the union of
     the two files: every recording is encoded once and has the same spikes in both protocols.
 
+``--valid-by speaker`` holds out whole speakers of the training part for validation instead (one of the five in
+LOSO): the validation accuracy then measures a voice the network does not train on, and can choose between
+settings meant for new voices. ``--augment-shift`` / ``--augment-stretch`` augment the training batches
+(:func:`snnlib.data.augment_batch`; docs/training.md, "Augmentation").
+
 Model selection never looks at the test set: the column "test @ best val" is the trainer's test accuracy of the
 parameters of the epoch with the best validation accuracy (``metrics.json``: ``test_accuracy_at_best_val``; ties: the
 earlier epoch); "test (last)" is its test accuracy after the last epoch.
@@ -79,6 +84,15 @@ class Settings:
     valid_fraction: float = 0.1
     data_seed: int = 0
     seed: int = 0
+    augment_shift: int = 0
+    augment_stretch: float = 0.0
+    valid_by: str = "random"
+
+
+#: Settings added after runs were first stored, with the value those runs had: left out of a run's identity when
+#: they have it, so that the stored runs are still read back.
+LATER_SETTINGS = {"augment_shift": 0, "augment_stretch": 0.0, "valid_by": "random"}
+VALID_BY = ("random", "speaker")
 
 
 # ----------------------------------------------------------------------------- data
@@ -150,17 +164,25 @@ def _speaker_names(ds) -> list[str]:
 
 def split(corpus: Corpus, protocol: str, settings: Settings, speaker: int | None = None):
     """(train, valid, test) index arrays into the corpus for one protocol (``speaker``: LOSO's held-out speaker)."""
-    from snnlib.data import leave_speaker_out, split_by_fraction
+    from snnlib.data import leave_speaker_out, split_by_fraction, split_by_speaker
 
     if protocol == "official":
         pool, test = np.flatnonzero(~corpus.official_test), np.flatnonzero(corpus.official_test)
     elif protocol == "loso":
         if speaker is None:
             raise ValueError("loso needs the held-out speaker")
-        return leave_speaker_out(corpus.labels, corpus.speakers, speaker, valid_fraction=settings.valid_fraction,
-                                 seed=settings.data_seed)
+        if settings.valid_by == "random":
+            return leave_speaker_out(corpus.labels, corpus.speakers, speaker, valid_fraction=settings.valid_fraction,
+                                     seed=settings.data_seed)
+        pool, _, test = leave_speaker_out(corpus.labels, corpus.speakers, speaker, valid_fraction=0)
     else:
         raise ValueError(f"unknown protocol {protocol!r}; expected one of {', '.join(PROTOCOLS)}")
+    if settings.valid_fraction > 0 and settings.valid_by == "speaker":
+        # whole speakers, as DataConfig(valid_by="speaker") holds them out: round(fraction × speakers), at least one
+        n_speakers = len(np.unique(corpus.speakers[pool]))
+        n_valid = min(max(1, round(settings.valid_fraction * n_speakers)), n_speakers - 1)
+        keep, held = split_by_speaker(corpus.speakers[pool], n_valid=n_valid, seed=settings.data_seed)
+        return pool[keep], pool[held], test
     if settings.valid_fraction > 0:
         keep, held = split_by_fraction(corpus.labels[pool], settings.valid_fraction, seed=settings.data_seed)
         return pool[keep], pool[held], test
@@ -177,7 +199,8 @@ def run_one(corpus: Corpus, protocol: str, model_key: str, settings: Settings, o
     label, fields = MODELS[model_key]
     where = "official" if protocol == "official" else f"loso-{corpus.speaker_names[speaker]}"
     run_dir = out / "runs" / where / model_key / f"seed-{settings.seed}"
-    identity = {"protocol": protocol, "speaker": speaker, "model": model_key, "settings": asdict(settings),
+    kept = {k: v for k, v in asdict(settings).items() if not (k in LATER_SETTINGS and v == LATER_SETTINGS[k])}
+    identity = {"protocol": protocol, "speaker": speaker, "model": model_key, "settings": kept,
                 "data_attrs_channels": corpus.n_channels}
     done = run_dir / "selection.json"
     if done.exists():
@@ -196,7 +219,8 @@ def run_one(corpus: Corpus, protocol: str, model_key: str, settings: Settings, o
     model = SNNConfig(n_in=corpus.x.shape[2], n_hidden=s.hidden, n_out=len(corpus.class_names), d_max=s.d_max,
                       sigma=s.sigma, tau_mem=s.tau_mem, tau_out=s.tau_out, dt=s.dt, seed=s.seed, **fields)
     config = TrainConfig(epochs=s.epochs, batch_size=s.batch_size, lr_weights=s.lr_weights, lr_delays=s.lr_delays,
-                         lr_schedule=s.lr_schedule, seed=s.seed)
+                         lr_schedule=s.lr_schedule, seed=s.seed, augment_shift=s.augment_shift,
+                         augment_stretch=s.augment_stretch)
     def report(event):  # progress only: the trainer keeps the best-validation epoch itself
         if event.kind == "epoch" and event.history and event.history[-1]["val_accuracy"] is not None:
             row = event.history[-1]
@@ -262,6 +286,17 @@ def summarise(rows: list[dict], models: list[str], speaker_names: list[str]) -> 
         line["loso_mean"], line["loso_std"] = _mean_sd(list(means.values()))
         line["loso_mean_at_best_val"] = _mean_sd([_mean_sd([r["test_at_best_val"] for r in runs])[0]
                                                   for runs in per_speaker.values()])[0]
+        # the spread that matters when two settings are compared on the same speakers: each seed's mean over
+        # all the held-out speakers, then mean ± sd over the seeds that ran every speaker
+        by_seed = {}
+        for r in loso:
+            by_seed.setdefault(r["seed"], {})[r["held_out"]] = r["test_last"]
+        complete = [np.mean(list(acc.values())) for acc in by_seed.values() if len(acc) == len(per_speaker)]
+        line["loso_seed_mean"], line["loso_seed_sd"] = _mean_sd(complete)
+        line["loso_seeds"] = len(complete)
+        # validation accuracy after the last epoch, averaged like the test: what may choose between settings
+        line["loso_val_mean"] = _mean_sd([_mean_sd([r.get("val_last") for r in runs])[0]
+                                          for runs in per_speaker.values()])[0]
         for held, value in means.items():
             line[f"loso_{held[len('loso-'):]}"] = value
         lines.append(line)
@@ -276,31 +311,43 @@ def results_markdown(rows: list[dict], models: list[str], corpus_info: dict, set
     held = [s for s in speakers if any(r.get("held_out") == f"loso-{s}" for r in rows)]
     out = io.StringIO()
     out.write("| model | N | weights + delays | official: test (last) | official: test @ best val | "
-              "official: best val | LOSO mean ± sd (last) | " + " | ".join(f"LOSO {s}" for s in held)
+              "official: best val | LOSO validation (last) | LOSO mean ± sd over speakers (last) | "
+              "LOSO mean, ± sd over seeds | "
+              + " | ".join(f"LOSO {s}" for s in held)
               + (" | " if held else "") + "train time (official) |\n")
-    out.write("|---|---:|---:|---:|---:|---:|---:|" + "---:|" * len(held) + "---:|\n")
+    out.write("|---|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(held) + "---:|\n")
     for line in lines:
         loso = "—" if line["loso_mean"] is None else (
             f"{_pct(line['loso_mean'])} ± {_pct(line['loso_std'])} ({line['loso_speakers']})"
             if line["loso_std"] is not None else f"{_pct(line['loso_mean'])} (1)")
+        over_seeds = "—" if line["loso_seed_sd"] is None else \
+            f"{_pct(line['loso_seed_mean'])} ± {_pct(line['loso_seed_sd'])} ({line['loso_seeds']})"
         per = [_pct(line.get(f"loso_{s}")) for s in held]
         t = line["official_train_s"]
         official = [_pct(line[name]) if line[name + "_sd"] is None else
                     f"{_pct(line[name])} ± {_pct(line[name + '_sd'])}"
                     for name in ("official_test_last", "official_test_at_best_val", "official_best_val")]
         out.write(f"| {line['label']} | {line['hidden']} | {line['weights']:,} + {line['delays']:,} | "
-                  + " | ".join(official) + f" | {loso} | " + " | ".join(per) + (" | " if held else "")
+                  + " | ".join(official) + f" | {_pct(line['loso_val_mean'])} | {loso} | {over_seeds} | "
+                  + " | ".join(per) + (" | " if held else "")
                   + ("—" if t is None else f"{t / 60:.1f} min") + " |\n")
     s = settings
     out.write(f"\nAccuracies in %. FSDD, {corpus_info['n_channels']} channels, pool {s.pool}, dt {1e3 * s.dt:g} ms, "
               f"window {s.max_time:g} s ({corpus_info['dropped']} of {corpus_info['n_spikes']} spikes fall after it), "
               f"{s.epochs} epochs, batch {s.batch_size}, Adam lr {s.lr_weights:g} (weights) / {s.lr_delays:g} (delays, "
               f"steps), {s.lr_schedule} schedule, d_max {s.d_max} steps, sigma {s.sigma:g} step, tau_mem "
-              f"{1e3 * s.tau_mem:g} ms, tau_out {1e3 * s.tau_out:g} ms, validation {100 * s.valid_fraction:g} % of the "
-              f"training part (class-stratified, seed {s.data_seed}), seeds {', '.join(map(str, seeds))}"
+              f"{1e3 * s.tau_mem:g} ms, tau_out {1e3 * s.tau_out:g} ms, validation "
+              + (f"{100 * s.valid_fraction:g} % of the training part (class-stratified, seed {s.data_seed})"
+                 if s.valid_by == "random" else f"whole speakers of the training part (seed {s.data_seed}): "
+                 "a voice the network does not train on")
+              + f", seeds {', '.join(map(str, seeds))}"
               f"{' (official: mean ± sd over them, ddof 1)' if len(seeds) > 1 else ''}. LOSO: mean ± standard "
               f"deviation over the held-out speakers (their number in brackets), each speaker's accuracy averaged "
-              f"over the seeds first.\n\n")
+              f"over the seeds first; and each seed's mean over all the held-out speakers, mean ± sd over the seeds "
+              f"(their number in brackets): the spread to compare two settings by, on the same speakers."
+              + (f" Training batches augmented: channels shifted by up to ±{s.augment_shift}, time stretched by "
+                 f"a factor in 1 ± {s.augment_stretch:g}." if s.augment_shift or s.augment_stretch else "")
+              + "\n\n")
     out.write(f"Command: `{command}`  \nWall-clock time of this invocation: {wall_s / 60:.1f} min "
               f"(runs already done were read back, not retrained).\n")
     return out.getvalue()
@@ -340,8 +387,16 @@ def parse_args(argv=None):
 
 
 def main(argv=None) -> int:
+    from snnlib.data.augment import check_augmentation
+
     args = parse_args(argv)
     settings = Settings(**{name: getattr(args, name) for name in asdict(Settings())})
+    if settings.valid_by not in VALID_BY:  # checked before the corpus is binned
+        raise SystemExit(f"error: --valid-by must be one of {', '.join(VALID_BY)}, got {settings.valid_by!r}")
+    try:
+        check_augmentation(settings.augment_shift, settings.augment_stretch)
+    except ValueError as exc:
+        raise SystemExit(f"error: {exc}") from None
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     command = "python scripts/fsdd_experiments.py " + " ".join(sys.argv[1:] if argv is None else argv)

@@ -18,6 +18,7 @@ import numpy as np
 from snnlib._checks import check_choice, check_int
 from snnlib._options import collect, option
 from snnlib.config import SNNConfig
+from snnlib.data.augment import check_augmentation
 from snnlib.data.partitions import DataConfig, Dataset, refuse_if_too_big
 from snnlib.gradients import ENGINES, RULES
 from snnlib.optim import LR_DELAYS, LR_WEIGHTS
@@ -45,6 +46,10 @@ class TrainConfig:
     update_every: U steps between updates inside a sample; ``None`` = T, one update per batch. U < T always runs
         the stepwise learner (updates mid-sample are what it is for). Online rule only.
     seed: seeds the data order (the parameters are seeded by ``SNNConfig.seed``).
+    augment_shift, augment_stretch: change every training batch at random before it is trained on, with
+        :func:`snnlib.data.augment_batch` (each sample's spikes moved by up to ± ``augment_shift`` channels and
+        stretched in time by a factor in 1 ± ``augment_stretch``); 0 and 0 (default): train on the data as it is.
+        The draws come from a generator seeded by (``seed``, epoch, batch), so a resumed run sees the same batches.
     eval_batch_size: samples per forward pass when evaluating.
     callback_every: batches between two ``"batch"`` events sent to the callback.
     """
@@ -61,6 +66,11 @@ class TrainConfig:
     update_every: int | None = option(None, help="steps between updates inside a sample (default: T, once per "
                                                  "batch); U < T runs the stepwise online learner")
     seed: int = option(0)  # the option --seed, described with SNNConfig.seed (one seed for parameters and order)
+    augment_shift: int = option(0, help="move each training sample's spikes by a random whole number of input "
+                                        "channels in -this..this (0: off); on a cochlear channel axis, a "
+                                        "higher or lower voice")
+    augment_stretch: float = option(0.0, help="stretch each training sample in time by a random factor in "
+                                              "1 ± this (0: off); a slower or faster speaker")
     eval_batch_size: int = 256
     callback_every: int = 10
 
@@ -70,6 +80,7 @@ class TrainConfig:
         check_int("eval_batch_size", self.eval_batch_size, 1)
         check_int("callback_every", self.callback_every, 1)
         check_int("seed", self.seed, 0)
+        check_augmentation(self.augment_shift, self.augment_stretch)
         for name in ("lr_weights", "lr_delays"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) \
@@ -178,6 +189,10 @@ def check_fit(mc: SNNConfig, tc: "TrainConfig", data: Dataset) -> None:
         raise ValueError("train(model_config, train_config, data): expected an SNNConfig and a TrainConfig")
     if data.n_in != mc.n_in:
         raise ValueError(f"the data has {data.n_in} input channels but the network n_in={mc.n_in}")
+    if tc.augment_shift >= mc.n_in:
+        raise ValueError(f"augment_shift={tc.augment_shift} would move every spike off the {mc.n_in} input "
+                         "channels; use a few channels (one channel step changes a cochlear channel's frequency "
+                         "by a few per cent)")
     if data.n_classes > mc.n_out:
         raise ValueError(f"the data has {data.n_classes} classes but the network n_out={mc.n_out}")
     if not math.isclose(data.dt, mc.dt, rel_tol=1e-9):

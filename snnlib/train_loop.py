@@ -47,6 +47,7 @@ import numpy as np
 from snnlib import checkpoint as ckpt
 from snnlib._io import OutputError
 from snnlib.config import SNNConfig
+from snnlib.data.augment import augment_batch
 from snnlib.data.partitions import Dataset
 from snnlib.gradients import evaluate, gradients
 from snnlib.network import init_params
@@ -58,6 +59,10 @@ from snnlib.train_report import (check_resumable, check_state, checkpoint_state,
 from snnlib.validation import check_params
 
 __all__ = ["train", "TrainEvent", "TrainResult", "StopTraining", "TrainingDiverged", "deferred_interrupts"]
+
+#: Second word of the seed of the augmentation generator, ``[seed, AUGMENT_STREAM, epoch, batch]``: keeps its draws
+#: apart from the data order's (seeded by ``seed`` alone).
+AUGMENT_STREAM = 0xA06
 
 
 # ----------------------------------------------------------------------------- errors and signals
@@ -405,6 +410,9 @@ class _Run:
         mc, tc = self.mc, self.tc
         xb = self.data.train.x[idx].astype(mc.np_dtype)
         yb = self.data.train.labels[idx]
+        if tc.augment_shift or tc.augment_stretch:  # a generator of its own: resuming mid-epoch draws the same
+            rng = np.random.default_rng([tc.seed, AUGMENT_STREAM, self.epoch, self.batch])
+            xb = augment_batch(xb, rng, shift=tc.augment_shift, stretch=tc.augment_stretch)
         if self.stepwise_updates:
             learner = OnlineLearner(mc, self.params, tc.update_every,
                                     on_update=lambda grads: self.optimizer.step(self.params, grads))

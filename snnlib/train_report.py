@@ -38,7 +38,12 @@ def resumable(train_config: dict) -> dict:
     of epochs unless the learning-rate schedule depends on it)."""
     free = ("callback_every", "eval_batch_size") + (("epochs",) if train_config.get("lr_schedule") == "constant"
                                                     else ())
-    return {k: v for k, v in train_config.items() if k not in free}
+    # checkpoints written before augmentation existed trained without it
+    return {**NO_AUGMENTATION, **{k: v for k, v in train_config.items() if k not in free}}
+
+
+#: The augmentation fields of a TrainConfig, off.
+NO_AUGMENTATION = {"augment_shift": 0, "augment_stretch": 0.0}
 
 
 def data_identity(data: Dataset) -> dict:

@@ -191,3 +191,59 @@ def test_results_script_several_seeds_mean_and_spread(encoded, tmp_path):
     assert line["official_test_last"] == pytest.approx(tests.mean(), abs=1e-6)          # the CSV keeps 6 digits
     assert line["official_test_last_sd"] == pytest.approx(tests.std(ddof=1), abs=1e-6)
     assert "seeds 4, 5, 6 (official: mean ± sd over them, ddof 1)" in (out / "results.md").read_text()
+
+
+def test_loso_summary_gives_the_spread_over_speakers_and_over_seeds_worked_by_hand():
+    script = _load_script()
+    acc = {("george", 0): 0.5, ("jackson", 0): 0.7, ("george", 1): 0.6, ("jackson", 1): 0.9,
+           ("george", 2): 0.4}  # seed 2 lacks jackson: left out of the over-seeds spread
+    rows = [{"protocol": "loso", "held_out": f"loso-{who}", "model": "synaptic", "seed": seed, "hidden": 4,
+             "weights": 1, "delays": 1, "test_last": value, "test_at_best_val": value}
+            for (who, seed), value in acc.items()]
+    line = script.summarise(rows, ["synaptic"], ["george", "jackson"])[0]
+    # over speakers: george (0.5 + 0.6 + 0.4) / 3 = 0.5, jackson (0.7 + 0.9) / 2 = 0.8
+    assert line["loso_mean"] == pytest.approx(0.65) and line["loso_std"] == pytest.approx(0.3 / 2 ** 0.5)
+    # over seeds: seed 0 → 0.6, seed 1 → 0.75; mean 0.675, sd |0.75 - 0.6| / √2
+    assert line["loso_seeds"] == 2 and line["loso_seed_mean"] == pytest.approx(0.675)
+    assert line["loso_seed_sd"] == pytest.approx(0.15 / 2 ** 0.5)
+
+
+def test_results_script_augments_training_on_request_and_keeps_older_runs(encoded, tmp_path, capsys):
+    script = _load_script()
+    base = ["--data", str(encoded[0].parent), "--out", str(tmp_path), "--protocol", "loso", "--models", "none",
+            "--speakers", "george", "--hidden", "4", "--epochs", "1", "--batch-size", "4", "--dt", "0.02",
+            "--max-time", "0.8", "--d-max", "5", "--valid-fraction", "0.25", "--seeds", "1"]
+    assert script.main(base) == 0
+    plain = json.loads((tmp_path / "runs" / "loso-george" / "none" / "seed-0" / "metrics.json").read_text())
+    assert plain["config"]["train"]["augment_shift"] == 0
+    # the identity of a run without augmentation does not name it: runs stored before it existed are read back
+    stored = json.loads((tmp_path / "runs" / "loso-george" / "none" / "seed-0" / "selection.json").read_text())
+    assert not any(k.startswith("augment") for k in stored["identity"]["settings"])
+    capsys.readouterr()
+    assert script.main(base + ["--augment-shift", "2", "--augment-stretch", "0.1"]) == 0
+    assert "done before" not in capsys.readouterr().out       # another setting: trained again
+    metrics = json.loads((tmp_path / "runs" / "loso-george" / "none" / "seed-0" / "metrics.json").read_text())
+    assert metrics["config"]["train"]["augment_shift"] == 2 and metrics["config"]["train"]["augment_stretch"] == 0.1
+    assert "channels shifted by up to ±2, time stretched by a factor in 1 ± 0.1" in (tmp_path / "results.md").read_text()
+
+
+def test_results_script_can_validate_on_a_voice_it_does_not_train_on():
+    script = _load_script()
+    speakers = np.repeat(np.arange(6), 20)                     # six speakers, 20 recordings each
+    labels = np.tile(np.arange(10), 12)
+    corpus = script.Corpus(x=np.zeros((120, 3, 2), np.uint8), labels=labels, speakers=speakers,
+                           official_test=np.tile(np.arange(20) < 4, 6), speaker_names=list("abcdef"),
+                           class_names=[str(k) for k in range(10)], n_channels=2, dropped=0, attrs={})
+    by_voice = script.Settings(valid_by="speaker", valid_fraction=0.1)
+    for held in range(6):
+        train, valid, test = script.split(corpus, "loso", by_voice, speaker=held)
+        assert set(speakers[test]) == {held} and len(test) == 20
+        assert len(set(speakers[valid])) == 1 and len(valid) == 20          # one whole other voice ...
+        assert not set(speakers[valid]) & set(speakers[train]) and held not in set(speakers[valid])
+        assert len(train) == 80                                               # ... and the four others train
+    train, valid, test = script.split(corpus, "official", by_voice)
+    assert len(set(speakers[valid])) == 1 and not set(speakers[valid]) & set(speakers[train])
+    assert len(valid) == 16 and len(train) == 80 and len(test) == 24          # 96 training takes: one voice's 16
+    # the default stays the class-stratified share, and leaves the stored runs' identity as it was
+    train, valid, _ = script.split(corpus, "loso", script.Settings(valid_fraction=0.1), speaker=0)
+    assert len(set(speakers[valid])) > 1 and len(valid) == 10                 # one per class, any voice

@@ -130,7 +130,7 @@ def changed_value(name, default):
     if action.choices:
         return next(c for c in action.choices if c != default)
     return {"dataset": "randman", "data_dir": "elsewhere", "recurrent": True, "generator": {"n_train": 30},
-            "update_every": 5, "max_time": 0.5, "sparsity": 0.5, "valid_fraction": 0.25}.get(
+            "update_every": 5, "max_time": 0.5, "sparsity": 0.5, "valid_fraction": 0.25, "augment_stretch": 0.1}.get(
         name, default + 1 if isinstance(default, int) else default / 2 if isinstance(default, float) else None)
 
 

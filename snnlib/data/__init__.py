@@ -10,6 +10,7 @@ Reading (lazy, one sample at a time)::
 Everything a user can get wrong raises :class:`DataError` (a ``ValueError``) with a message saying what was wrong
 and what to do. This package depends only on NumPy, h5py, tqdm and the standard library, never on the model.
 """
+from snnlib.data.augment import augment_batch
 from snnlib.data.batches import Batches, batch_order, iterate_batches
 from snnlib.data.binning import batch_events, bin_batch, bin_sample, n_steps, sample_events
 from snnlib.data.download import BASE_URLS, base_urls, download
@@ -32,6 +33,7 @@ __all__ = [
     "Splits",
     "Joined",
     "Subset",
+    "augment_batch",
     "base_urls",
     "batch_events",
     "batch_order",
