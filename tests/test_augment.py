@@ -152,3 +152,20 @@ def test_a_checkpoint_from_before_augmentation_existed_counts_as_trained_without
     old = {k: v for k, v in TrainConfig().to_dict().items() if not k.startswith("augment_")}
     assert resumable(old) == resumable(TrainConfig().to_dict())
     assert resumable(old) != resumable(TrainConfig(augment_shift=1).to_dict())
+
+
+def test_counts_merged_beyond_an_integer_dtype_are_kept_in_a_wider_one():
+    x = np.full((1, 40, 2), 200, np.uint8)
+    factor = np.random.default_rng(3).uniform(0.5, 1.5)  # the first and only draw with seed 3: 0.586
+    assert factor < 1  # so some neighbouring steps land on the same step: 400 spikes there
+    got = augment_batch(x, np.random.default_rng(3), stretch=0.5)
+    want, _, _ = by_hand(x.astype(np.int64), 3, 0, 0.5)
+    np.testing.assert_array_equal(got, want)
+    assert got.max() == 400 and got.dtype == np.uint16 and got.sum() == x.sum()
+    slower = augment_batch(x, np.random.default_rng(0), stretch=0.5)  # factor 1.137: nothing merges
+    assert slower.dtype == np.uint8 and slower.max() == 200
+
+
+def test_only_numbers_can_be_augmented():
+    with pytest.raises(DataError, match="dtype bool"):
+        augment_batch(np.zeros((1, 3, 4), bool), np.random.default_rng(0), shift=1)

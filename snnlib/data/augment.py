@@ -35,7 +35,8 @@ def augment_batch(x: np.ndarray, rng: np.random.Generator, *, shift: int = 0, st
     """A changed copy of a batch of binned samples; each sample gets its own random shift and stretch.
 
     Args:
-        x: (B, T, M) spike counts (any numeric dtype; the result has the same).
+        x: (B, T, M) spike counts, any numeric dtype. The result has the same, unless counts merged by a stretch
+            no longer fit an integer dtype: then the smallest one that holds them.
         rng: draws, in this order, B shifts (whole numbers, uniform in ``-shift … shift``) when ``shift`` > 0 and B
             time factors (uniform in ``[1 - stretch, 1 + stretch]``) when ``stretch`` > 0; the same generator
             state gives the same batch.
@@ -49,8 +50,8 @@ def augment_batch(x: np.ndarray, rng: np.random.Generator, *, shift: int = 0, st
     """
     check_augmentation(shift, stretch)
     x = np.asarray(x)
-    if x.ndim != 3:
-        raise DataError(f"augment_batch takes binned samples x (B, T, M), got shape {x.shape}")
+    if x.ndim != 3 or not np.issubdtype(x.dtype, np.number):
+        raise DataError(f"augment_batch takes binned spike counts x (B, T, M), got shape {x.shape}, dtype {x.dtype}")
     if shift == 0 and stretch == 0:
         return x
     B, T, M = x.shape
@@ -59,11 +60,23 @@ def augment_batch(x: np.ndarray, rng: np.random.Generator, *, shift: int = 0, st
                         f"{M} (a few channels: one step of the channel axis changes frequencies by a few %)")
     shifts = rng.integers(-shift, shift + 1, size=B) if shift else np.zeros(B, np.int64)
     factors = rng.uniform(1 - stretch, 1 + stretch, size=B) if stretch else np.ones(B)
-    b, t, m = np.nonzero(x)
-    counts = x[b, t, m]
-    t_new = np.rint(t * factors[b]).astype(np.int64)
-    m_new = m + shifts[b]
-    keep = (t_new < T) & (m_new >= 0) & (m_new < M)
-    out = np.zeros_like(x)
-    np.add.at(out, (b[keep], t_new[keep], m_new[keep]), counts[keep])
-    return out
+    # floats add small whole counts exactly; integers are added as int64, so merged counts never wrap around
+    wide = x.dtype if np.issubdtype(x.dtype, np.floating) else np.dtype(np.int64)
+    out = np.zeros((B, T, M), wide)
+    steps = np.arange(T)
+    for i in range(B):
+        # step t goes to round(t r): non-decreasing in t, so the steps landing together are neighbours
+        target = np.rint(steps * factors[i]).astype(np.int64)
+        n = int(np.searchsorted(target, T))  # steps from n on land past the window
+        if n == 0:
+            continue
+        first = np.flatnonzero(np.r_[True, target[1:n] != target[:n - 1]])
+        merged = np.add.reduceat(x[i, :n], first, axis=0, dtype=wide) if len(first) < n else x[i, :n]
+        s = int(shifts[i])
+        if s >= 0:
+            out[i, target[first], s:] = merged[:, :M - s]
+        else:
+            out[i, target[first], :M + s] = merged[:, -s:]
+    if wide == np.int64 and out.max(initial=0) > np.iinfo(x.dtype).max:
+        return out.astype(np.min_scalar_type(out.max()))  # too many counts merged for the input's dtype
+    return out.astype(x.dtype, copy=False)
