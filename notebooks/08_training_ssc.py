@@ -536,7 +536,9 @@ if loso:
 # the six voices give:
 # - 20 epochs with these changes: 73.7 ± 7.6 %, +4.4 ± 1.0 points over the table above (paired by seed);
 # - longer training alone: +1.3 ± 1.0;
-# - the largest gain is george's, +14.0 points.
+# - the largest gain is george's, +14.0 points;
+# - weights only reach 62.7 ± 12.1 % in the same setting, so delays then gain beyond the seed spread for all six
+#   voices.
 #
 # Stronger changes, coarser channels and the same changes with four training speakers did not help.
 
