@@ -165,6 +165,7 @@ def _speaker_names(ds) -> list[str]:
 def split(corpus: Corpus, protocol: str, settings: Settings, speaker: int | None = None):
     """(train, valid, test) index arrays into the corpus for one protocol (``speaker``: LOSO's held-out speaker)."""
     from snnlib.data import leave_speaker_out, split_by_fraction, split_by_speaker
+    from snnlib.data.splits import speaker_share
 
     if protocol == "official":
         pool, test = np.flatnonzero(~corpus.official_test), np.flatnonzero(corpus.official_test)
@@ -178,9 +179,8 @@ def split(corpus: Corpus, protocol: str, settings: Settings, speaker: int | None
     else:
         raise ValueError(f"unknown protocol {protocol!r}; expected one of {', '.join(PROTOCOLS)}")
     if settings.valid_fraction > 0 and settings.valid_by == "speaker":
-        # whole speakers, as DataConfig(valid_by="speaker") holds them out: round(fraction × speakers), at least one
-        n_speakers = len(np.unique(corpus.speakers[pool]))
-        n_valid = min(max(1, round(settings.valid_fraction * n_speakers)), n_speakers - 1)
+        # whole speakers, as many as DataConfig(valid_by="speaker") holds out
+        n_valid = speaker_share(len(np.unique(corpus.speakers[pool])), settings.valid_fraction)
         keep, held = split_by_speaker(corpus.speakers[pool], n_valid=n_valid, seed=settings.data_seed)
         return pool[keep], pool[held], test
     if settings.valid_fraction > 0:

@@ -189,10 +189,7 @@ def check_fit(mc: SNNConfig, tc: "TrainConfig", data: Dataset) -> None:
         raise ValueError("train(model_config, train_config, data): expected an SNNConfig and a TrainConfig")
     if data.n_in != mc.n_in:
         raise ValueError(f"the data has {data.n_in} input channels but the network n_in={mc.n_in}")
-    if tc.augment_shift >= mc.n_in:
-        raise ValueError(f"augment_shift={tc.augment_shift} would move every spike off the {mc.n_in} input "
-                         "channels; use a few channels (one channel step changes a cochlear channel's frequency "
-                         "by a few per cent)")
+    check_augmentation(tc.augment_shift, tc.augment_stretch, mc.n_in)
     if data.n_classes > mc.n_out:
         raise ValueError(f"the data has {data.n_classes} classes but the network n_out={mc.n_out}")
     if not math.isclose(data.dt, mc.dt, rel_tol=1e-9):

@@ -8,6 +8,7 @@ position, the RNG state, the history and the three configurations; :func:`check_
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 import platform
@@ -42,8 +43,8 @@ def resumable(train_config: dict) -> dict:
     return {**NO_AUGMENTATION, **{k: v for k, v in train_config.items() if k not in free}}
 
 
-#: The augmentation fields of a TrainConfig, off.
-NO_AUGMENTATION = {"augment_shift": 0, "augment_stretch": 0.0}
+#: The augmentation fields of a TrainConfig at their defaults (off).
+NO_AUGMENTATION = {f.name: f.default for f in dataclasses.fields(TrainConfig) if f.name.startswith("augment_")}
 
 
 def data_identity(data: Dataset) -> dict:

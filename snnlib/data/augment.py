@@ -20,14 +20,19 @@ import numpy as np
 from snnlib.data.schema import DataError
 
 
-def check_augmentation(shift, stretch) -> None:
-    """Refuse a shift that is not a whole number >= 0, or a stretch outside [0, 0.5] (a factor 1 ± stretch)."""
+def check_augmentation(shift, stretch, n_channels: int | None = None) -> None:
+    """Refuse a shift that is not a whole number >= 0 (or, given ``n_channels``, that moves every spike off the
+    channels), or a stretch outside [0, 0.5] (a factor 1 ± stretch)."""
     if isinstance(shift, bool) or not isinstance(shift, (int, np.integer)) or shift < 0:
         raise DataError(f"augment_shift must be a whole number of channels >= 0, got {shift!r}")
     if isinstance(stretch, bool) or not isinstance(stretch, (int, float)) or not math.isfinite(stretch) \
             or not 0 <= stretch <= 0.5:
         raise DataError(f"augment_stretch must be a fraction in [0, 0.5] (time factors 1 ± stretch), got "
                         f"{stretch!r}")
+    if n_channels is not None and shift >= n_channels:
+        raise DataError(f"augment_shift={shift} moves every spike off the {n_channels} input channels; use a shift "
+                        f"below {n_channels} (a few channels: one step of a cochlear channel axis changes "
+                        "frequencies by a few %)")
 
 
 def augment_batch(x: np.ndarray, rng: np.random.Generator, *, shift: int = 0, stretch: float = 0.0
@@ -48,16 +53,13 @@ def augment_batch(x: np.ndarray, rng: np.random.Generator, *, shift: int = 0, st
     Returns:
         The changed (B, T, M) array (``x`` itself when both are 0).
     """
-    check_augmentation(shift, stretch)
     x = np.asarray(x)
     if x.ndim != 3 or not np.issubdtype(x.dtype, np.number):
         raise DataError(f"augment_batch takes binned spike counts x (B, T, M), got shape {x.shape}, dtype {x.dtype}")
+    B, T, M = x.shape
+    check_augmentation(shift, stretch, M)
     if shift == 0 and stretch == 0:
         return x
-    B, T, M = x.shape
-    if shift >= M:
-        raise DataError(f"augment_shift={shift} moves every spike off the {M} input channels; use a shift below "
-                        f"{M} (a few channels: one step of the channel axis changes frequencies by a few %)")
     shifts = rng.integers(-shift, shift + 1, size=B) if shift else np.zeros(B, np.int64)
     factors = rng.uniform(1 - stretch, 1 + stretch, size=B) if stretch else np.ones(B)
     # floats add small whole counts exactly; integers are added as int64, so merged counts never wrap around

@@ -22,6 +22,7 @@ import numpy as np
 from snnlib import _io
 from snnlib._checks import check_choice, check_int
 from snnlib._options import option
+from snnlib.data.splits import speaker_share
 from snnlib._io import OutputError
 
 VALID_BY = ("random", "speaker")
@@ -299,11 +300,11 @@ def _hold_out(data_layer, part, c: DataConfig):
     if c.valid_by == "speaker":
         speakers = part.speakers
         n_speakers = len(np.unique(speakers))
-        n_valid = max(1, int(round(c.valid_fraction * n_speakers)))
         if n_speakers < 2:
             raise ValueError(f"--valid-by speaker needs at least two speakers in the training data, found "
                              f"{n_speakers}; use --valid-by random")
-        keep, held = data_layer.split_by_speaker(speakers, n_valid=min(n_valid, n_speakers - 1), seed=c.data_seed)
+        keep, held = data_layer.split_by_speaker(speakers, n_valid=speaker_share(n_speakers, c.valid_fraction),
+                                                 seed=c.data_seed)
     else:
         keep, held = data_layer.split_by_fraction(part.labels, c.valid_fraction, seed=c.data_seed)
     return data_layer.Subset(base, positions[keep]), data_layer.Subset(base, positions[held])

@@ -46,6 +46,12 @@ def split_by_fraction(labels, fraction: float = 0.1, *, seed=0) -> tuple[np.ndar
     return _complement(len(labels), valid), valid.astype(np.int64)
 
 
+def speaker_share(n_speakers: int, fraction: float) -> int:
+    """How many whole speakers a validation ``fraction`` holds out of ``n_speakers``: round(fraction × speakers), at
+    least one, and at least one left for training."""
+    return min(max(1, int(round(fraction * n_speakers))), n_speakers - 1)
+
+
 def split_by_speaker(speakers, valid_speakers=None, *, n_valid: int = 1, seed=0) -> tuple[np.ndarray, np.ndarray]:
     """Hold out every sample of some speakers.
 
